@@ -1,0 +1,46 @@
+# facetlake: every target creates what it needs first, so each works from a bare clone.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+export FACETLAKE_LAKE ?= $(CURDIR)/lake
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_PROJECT_DIR := $(CURDIR)
+
+.PHONY: setup demo build test lint lock bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check "uv==0.13.8"
+
+# The virtual environment is rebuilt whenever the lock file changes.
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(UV) pip sync --quiet --python $(BIN)/python requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+setup: $(VENV)/.installed ## create .venv and install facetlake with pinned dependencies
+
+lock: $(BIN)/python ## re-pin dependencies after editing pyproject.toml
+	$(UV) pip compile --quiet --python $(BIN)/python --extra dev --python-version 3.11 pyproject.toml -o requirements.lock
+
+demo: setup ## generate a demo lake if none exists, build it on DuckDB and print a summary
+	$(BIN)/facetlake demo --lake $(FACETLAKE_LAKE)
+
+build: setup ## build the dbt project on the existing lake (ENGINE=duckdb|trino)
+	$(BIN)/facetlake build --lake $(FACETLAKE_LAKE) --engine $(or $(ENGINE),duckdb)
+
+test: setup lint ## lint, then every test on real engines with small lakes
+	$(BIN)/pytest -q tests
+
+lint: setup ## sqlfluff (dbt templater) over models and macros, ruff over Python
+	$(BIN)/ruff check src tests orchestration
+	$(BIN)/ruff format --check src tests orchestration
+	FACETLAKE_LAKE=$(CURDIR)/target/lint-lake $(BIN)/sqlfluff lint models macros --processes 2
+
+bench: setup ## throughput of generation and of the DuckDB build
+	$(BIN)/facetlake bench
+
+clean:
+	rm -rf $(VENV) target logs lake
