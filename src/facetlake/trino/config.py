@@ -1,0 +1,249 @@
+"""A single Trino node's configuration under `<lake>/trino/`: etc/ (node, JVM, server, log, catalogs).
+
+    <lake>/trino/etc/               node.properties, jvm.config, config.properties, log.properties, catalog/
+    <lake>/trino/data/              node.data-dir
+    <lake>/trino/var/log/           server.log (Trino's log), launcher.log (the JVM's stdout and stderr)
+    <lake>/trino/var/run/           server.json (pid, port, version) while a node runs
+    <lake>/trino/metastore/hive/    file metastore of the `hive` catalog (the raw zone's external tables)
+    <lake>/trino/warehouse/         file metastore and table files of the `iceberg` catalog (dbt's tables)
+
+The files are rewritten on every start from the settings, so a changed port or heap takes effect on the
+next start; only the node id is kept.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from facetlake.trino import TrinoError
+
+DEFAULT_PORT = 8080
+# The machine has 24 GiB shared with DuckDB, Superset and Dagster: Trino gets a quarter of it.
+DEFAULT_HEAP = "6G"
+
+
+@dataclass(frozen=True)
+class NodeLayout:
+    """Where a lake's Trino node keeps its configuration, data, logs and metastores."""
+
+    lake: Path
+
+    @property
+    def home(self) -> Path:
+        return self.lake / "trino"
+
+    @property
+    def etc(self) -> Path:
+        return self.home / "etc"
+
+    @property
+    def catalog_dir(self) -> Path:
+        return self.etc / "catalog"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / "var" / "log"
+
+    @property
+    def server_log(self) -> Path:
+        return self.log_dir / "server.log"
+
+    @property
+    def launcher_log(self) -> Path:
+        return self.log_dir / "launcher.log"
+
+    @property
+    def state_file(self) -> Path:
+        return self.home / "var" / "run" / "server.json"
+
+    @property
+    def hive_metastore(self) -> Path:
+        return self.home / "metastore" / "hive"
+
+    @property
+    def iceberg_warehouse(self) -> Path:
+        return self.home / "warehouse"
+
+
+@dataclass(frozen=True)
+class NodeSettings:
+    """What varies per start: the port and the heap (query memory is derived from the heap)."""
+
+    port: int = DEFAULT_PORT
+    heap: str = DEFAULT_HEAP
+
+    @property
+    def heap_mb(self) -> int:
+        return parse_size_mb(self.heap)
+
+    @property
+    def query_memory_mb(self) -> int:
+        # Single node: one query may use up to 40% of the heap, and 25% is kept as headroom for
+        # untracked allocations; Trino requires their sum to stay below the heap.
+        return self.heap_mb * 40 // 100
+
+    @property
+    def headroom_mb(self) -> int:
+        return self.heap_mb * 25 // 100
+
+
+def default_port() -> int:
+    """FACETLAKE_TRINO_PORT (also read by the dbt profile), else 8080."""
+    raw = os.environ.get("FACETLAKE_TRINO_PORT", str(DEFAULT_PORT))
+    try:
+        port = int(raw)
+    except ValueError:
+        raise TrinoError(f"FACETLAKE_TRINO_PORT must be a port number, not {raw!r}") from None
+    check_port_number(port)
+    return port
+
+
+def default_heap() -> str:
+    heap = os.environ.get("FACETLAKE_TRINO_HEAP", DEFAULT_HEAP)
+    parse_size_mb(heap)
+    return heap
+
+
+def check_port_number(port: int) -> None:
+    if not 1 <= port <= 65535:
+        raise TrinoError(f"Port {port} is not a TCP port number (1-65535).")
+
+
+def parse_size_mb(size: str) -> int:
+    """A JVM size (`6G`, `4096M`) in MiB."""
+    match = re.fullmatch(r"(\d+)([gGmM])", size.strip())
+    if not match:
+        raise TrinoError(f"Heap size {size!r} is not like 6G or 4096M (FACETLAKE_TRINO_HEAP).")
+    amount, unit = int(match.group(1)), match.group(2).upper()
+    mb = amount * 1024 if unit == "G" else amount
+    if mb < 1024:
+        raise TrinoError(f"Heap size {size!r} is below 1G; Trino does not start reliably with less.")
+    return mb
+
+
+def jvm_options(settings: NodeSettings) -> list[str]:
+    """JVM flags after Trino's recommended jvm.config, with a heap that fits a shared 24 GiB machine."""
+    return [
+        "-server",
+        f"-Xmx{settings.heap_mb}M",
+        "-XX:+UseG1GC",
+        "-XX:G1HeapRegionSize=32M",
+        "-XX:+ExplicitGCInvokesConcurrent",
+        "-XX:+ExitOnOutOfMemoryError",
+        "-XX:-OmitStackTraceInFastThrow",
+        "-XX:ReservedCodeCacheSize=256M",
+        "-XX:PerMethodRecompilationCutoff=10000",
+        "-XX:PerBytecodeRecompilationCutoff=10000",
+        "-XX:+EnableDynamicAgentLoading",
+        "-Djdk.attach.allowAttachSelf=true",
+        "-Djdk.nio.maxCachedBufferSize=2000000",
+        "-Dfile.encoding=UTF-8",
+        # Session time zone defaults to the JVM's: UTC, like the DuckDB target, so both engines agree.
+        "-Duser.timezone=UTC",
+    ]
+
+
+def _node_id(layout: NodeLayout) -> str:
+    """Keep the node id across restarts (Trino ties its data dir to it)."""
+    node_file = layout.etc / "node.properties"
+    if node_file.exists():
+        for line in node_file.read_text().splitlines():
+            if line.startswith("node.id="):
+                return line.split("=", 1)[1].strip()
+    return str(uuid.uuid4())
+
+
+def _properties(values: dict[str, str | int | bool]) -> str:
+    lines = []
+    for key, value in values.items():
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        if "\n" in text or "\\" in text:
+            raise TrinoError(f"Cannot write {key}={text!r} to a Trino properties file (newline or backslash).")
+        lines.append(f"{key}={text}")
+    return "\n".join(lines) + "\n"
+
+
+def local_uri(path: Path) -> str:
+    """A path as a location of Trino's native local file system (`local.location` is `/`)."""
+    return "local://" + path.resolve().as_posix()
+
+
+def catalog_properties(layout: NodeLayout) -> dict[str, dict[str, str | int | bool]]:
+    """The catalogs over the lake: `hive` (raw zone), `iceberg` (dbt tables), `memory` and `tpch`."""
+    local_fs: dict[str, str | int | bool] = {"fs.native-local.enabled": True, "local.location": "/"}
+    return {
+        "hive": {
+            "connector.name": "hive",
+            "hive.metastore": "file",
+            "hive.metastore.catalog.dir": local_uri(layout.hive_metastore),
+            **local_fs,
+            # The raw zone is written by others: read it in place, never move or delete its files.
+            "hive.non-managed-table-writes-enabled": True,
+            "hive.non-managed-table-creates-enabled": True,
+            "hive.allow-register-partition-procedure": True,
+        },
+        "iceberg": {
+            "connector.name": "iceberg",
+            "iceberg.catalog.type": "hive_metastore",
+            "hive.metastore": "file",
+            "hive.metastore.catalog.dir": local_uri(layout.iceberg_warehouse),
+            **local_fs,
+            "iceberg.file-format": "PARQUET",
+        },
+        "memory": {"connector.name": "memory", "memory.max-data-per-node": "512MB"},
+        "tpch": {"connector.name": "tpch"},
+    }
+
+
+def write_node_config(layout: NodeLayout, settings: NodeSettings, install: Path) -> list[str]:
+    """Write etc/ for a node of `install` and create its directories; return the JVM options."""
+    for directory in (
+        layout.catalog_dir,
+        layout.data_dir,
+        layout.log_dir,
+        layout.state_file.parent,
+        layout.hive_metastore,
+        layout.iceberg_warehouse,
+    ):
+        directory.mkdir(parents=True, exist_ok=True)
+    node = {
+        "node.environment": "facetlake",
+        "node.id": _node_id(layout),
+        "node.data-dir": layout.data_dir.resolve().as_posix(),
+        "node.bind-ip": "127.0.0.1",
+        "node.internal-address": "127.0.0.1",
+    }
+    server = {
+        "coordinator": True,
+        "node-scheduler.include-coordinator": True,
+        "http-server.http.port": settings.port,
+        "discovery.uri": f"http://127.0.0.1:{settings.port}",
+        "plugin.dir": (install / "plugin").as_posix(),
+        "catalog.config-dir": layout.catalog_dir.resolve().as_posix(),
+        "http-server.log.path": (layout.log_dir / "http-request.log").resolve().as_posix(),
+        "query.max-memory": f"{settings.query_memory_mb}MB",
+        "query.max-memory-per-node": f"{settings.query_memory_mb}MB",
+        "memory.heap-headroom-per-node": f"{settings.headroom_mb}MB",
+        # dbt runs many short statements; keep finished queries for the UI but not forever.
+        "query.max-history": 500,
+    }
+    options = jvm_options(settings)
+    (layout.etc / "node.properties").write_text(_properties(node))
+    (layout.etc / "config.properties").write_text(_properties(server))
+    (layout.etc / "log.properties").write_text("io.trino=INFO\n")
+    (layout.etc / "jvm.config").write_text("\n".join(options) + "\n")
+    wanted = catalog_properties(layout)
+    for stale in layout.catalog_dir.glob("*.properties"):
+        if stale.stem not in wanted:
+            stale.unlink()
+    for name, values in wanted.items():
+        (layout.catalog_dir / f"{name}.properties").write_text(_properties(values))
+    return options
