@@ -1,0 +1,29 @@
+{#- One row per brand and order date (business date, by event time, so late lines count on their day):
+    paid orders only (cancelled and returned lines are left out). -#}
+
+with
+
+order_lines as (
+    select * from {{ ref('stg_raw__order_lines') }}
+    where status = 'paid'
+),
+
+products as (
+    select * from {{ ref('dim_products') }}
+),
+
+final as (
+    select
+        coalesce(products.brand_id, 'unknown') as brand_id,
+        coalesce(products.brand_name, 'unknown') as brand_name,
+        order_lines.order_date,
+        count(distinct order_lines.order_id) as orders,
+        count(*) as order_lines,
+        sum(order_lines.quantity) as units,
+        sum(order_lines.paid_amount) as paid_amount
+    from order_lines
+    left join products on order_lines.sku_id = products.sku_id
+    group by 1, 2, 3
+)
+
+select * from final

@@ -1,0 +1,100 @@
+{#- One row per raw line of ad_events for the batch's arrival dates: parsed, typed, validated, flagged. -#}
+{%- set batch = raw_batch() -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='dt',
+    post_hook=mark_later_duplicates(batch),
+) }}
+
+with
+
+raw_lines as (
+    {{ raw_lines('ad_events', batch) }}
+),
+
+parsed as (
+    select
+        dt,
+        file_name,
+        line_number,
+        line,
+        case when {{ is_json_object('line') }} then line end as json_line
+    from raw_lines
+),
+
+fields as (
+    select
+        dt,
+        file_name,
+        line_number,
+        line,
+        json_line is not null as is_json_object,
+        {{ json_text('json_line', 'event_id') }} as event_id,
+        {{ json_text('json_line', 'event_time') }} as event_time_text,
+        lower({{ json_text('json_line', 'event_type') }}) as event_type,
+        {{ json_text('json_line', 'campaign_id') }} as campaign_id,
+        lower({{ json_text('json_line', 'channel') }}) as channel,
+        {{ json_text('json_line', 'device_id') }} as device_id,
+        lower(trim({{ json_text('json_line', 'phone_sha256') }})) as phone_sha256_text,
+        {{ json_text('json_line', 'placement_id') }} as placement_id,
+        {{ json_text('json_line', 'cost') }} as cost_text
+    from parsed
+),
+
+typed as (
+    select
+        fields.*,
+        {{ try_to_utc_timestamp('event_time_text') }} as event_at,
+        {{ try_to_decimal('cost_text', 4) }} as cost
+    from fields
+),
+
+validated as (
+    select
+        typed.*,
+        event_id as record_key,
+        case
+            when line is null or trim(line) = '' then 'empty_line'
+            when not is_json_object then 'not_json'
+            when event_id is null then 'missing_required:event_id'
+            when event_time_text is null then 'missing_required:event_time'
+            when event_type is null then 'missing_required:event_type'
+            when campaign_id is null then 'missing_required:campaign_id'
+            when channel is null then 'missing_required:channel'
+            when event_at is null then 'bad_timestamp:event_time'
+            when cost_text is not null and cost is null then 'bad_number:cost'
+            when event_type not in ('impression', 'click') then 'bad_value:event_type'
+            when cost < 0 then 'bad_value:cost'
+        end as rejection_reason
+    from typed
+),
+
+deduplicated as (
+    {{ flag_duplicates('validated', batch) }}
+),
+
+final as (
+    select
+        dt,
+        file_name,
+        line_number,
+        record_key,
+        rejection_reason,
+        is_duplicate,
+        case when rejection_reason is not null then line end as raw_line,
+        event_id,
+        event_at,
+        {{ business_date('event_at') }} as event_date,
+        event_type,
+        campaign_id,
+        channel,
+        device_id,
+        -- A hash that is not 64 hex characters identifies nobody: kept out rather than matched wrongly.
+        case when length(phone_sha256_text) = 64 then phone_sha256_text end as phone_sha256,
+        placement_id,
+        cost
+    from deduplicated
+)
+
+select * from final

@@ -1,0 +1,101 @@
+{#- One row per raw line of app_events for the batch's arrival dates: parsed, typed, validated and
+    flagged as duplicate or not. stg_raw__app_events, the quarantine and the reconciliation read it. -#}
+{%- set batch = raw_batch() -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='dt',
+    post_hook=mark_later_duplicates(batch),
+) }}
+
+with
+
+raw_lines as (
+    {{ raw_lines('app_events', batch) }}
+),
+
+parsed as (
+    select
+        dt,
+        file_name,
+        line_number,
+        line,
+        case when {{ is_json_object('line') }} then line end as json_line
+    from raw_lines
+),
+
+fields as (
+    select
+        dt,
+        file_name,
+        line_number,
+        line,
+        json_line is not null as is_json_object,
+        {{ json_text('json_line', 'event_id') }} as event_id,
+        {{ json_text('json_line', 'event_time') }} as event_time_text,
+        {{ json_text('json_line', 'event_type') }} as event_type,
+        {{ json_text('json_line', 'device_id') }} as device_id,
+        {{ json_text('json_line', 'user_pin') }} as user_pin,
+        {{ json_text('json_line', 'platform') }} as platform,
+        {{ json_text('json_line', 'sku_id') }} as sku_id,
+        {{ json_text('json_line', 'keyword') }} as keyword,
+        {{ json_text('json_line', 'channel') }} as channel,
+        {{ json_text('json_line', 'campaign_id') }} as campaign_id,
+        {{ json_text('json_line', 'city') }} as city
+    from parsed
+),
+
+typed as (
+    select
+        fields.*,
+        {{ try_to_utc_timestamp('event_time_text') }} as event_at
+    from fields
+),
+
+validated as (
+    select
+        typed.*,
+        event_id as record_key,
+        case
+            when line is null or trim(line) = '' then 'empty_line'
+            when not is_json_object then 'not_json'
+            when event_id is null then 'missing_required:event_id'
+            when event_time_text is null then 'missing_required:event_time'
+            when event_type is null then 'missing_required:event_type'
+            when device_id is null then 'missing_required:device_id'
+            when event_at is null then 'bad_timestamp:event_time'
+            when event_type not in ('page_view', 'search', 'add_to_cart', 'favorite', 'login', 'share')
+                then 'bad_value:event_type'
+        end as rejection_reason
+    from typed
+),
+
+deduplicated as (
+    {{ flag_duplicates('validated', batch) }}
+),
+
+final as (
+    select
+        dt,
+        file_name,
+        line_number,
+        record_key,
+        rejection_reason,
+        is_duplicate,
+        case when rejection_reason is not null then line end as raw_line,
+        event_id,
+        event_at,
+        {{ business_date('event_at') }} as event_date,
+        event_type,
+        device_id,
+        user_pin,
+        lower(platform) as platform,
+        sku_id,
+        keyword,
+        lower(channel) as channel,
+        campaign_id,
+        city
+    from deduplicated
+)
+
+select * from final

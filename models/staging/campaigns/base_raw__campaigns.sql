@@ -1,0 +1,98 @@
+{#- One row per raw line of campaigns (a line per change of a campaign) for the batch's arrival dates. -#}
+{%- set batch = raw_batch() -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='dt',
+    post_hook=mark_later_duplicates(batch),
+) }}
+
+with
+
+raw_lines as (
+    {{ raw_lines('campaigns', batch) }}
+),
+
+parsed as (
+    select
+        dt,
+        file_name,
+        line_number,
+        line,
+        case when {{ is_json_object('line') }} then line end as json_line
+    from raw_lines
+),
+
+fields as (
+    select
+        dt,
+        file_name,
+        line_number,
+        line,
+        json_line is not null as is_json_object,
+        {{ json_text('json_line', 'campaign_id') }} as campaign_id,
+        {{ json_text('json_line', 'updated_at') }} as updated_at_text,
+        {{ json_text('json_line', 'brand_id') }} as brand_id,
+        {{ json_text('json_line', 'campaign_name') }} as campaign_name,
+        lower({{ json_text('json_line', 'channel') }}) as channel,
+        {{ json_text('json_line', 'objective') }} as objective,
+        {{ json_text('json_line', 'start_date') }} as start_date_text,
+        {{ json_text('json_line', 'end_date') }} as end_date_text,
+        {{ json_text('json_line', 'budget') }} as budget_text
+    from parsed
+),
+
+typed as (
+    select
+        fields.*,
+        {{ try_to_utc_timestamp('updated_at_text') }} as updated_at,
+        try_cast(start_date_text as date) as start_date,
+        try_cast(end_date_text as date) as end_date,
+        {{ try_to_decimal('budget_text') }} as budget
+    from fields
+),
+
+validated as (
+    select
+        typed.*,
+        campaign_id || '|' || updated_at_text as record_key,
+        case
+            when line is null or trim(line) = '' then 'empty_line'
+            when not is_json_object then 'not_json'
+            when campaign_id is null then 'missing_required:campaign_id'
+            when updated_at_text is null then 'missing_required:updated_at'
+            when updated_at is null then 'bad_timestamp:updated_at'
+            when start_date_text is not null and start_date is null then 'bad_date:start_date'
+            when end_date_text is not null and end_date is null then 'bad_date:end_date'
+            when budget_text is not null and budget is null then 'bad_number:budget'
+        end as rejection_reason
+    from typed
+),
+
+deduplicated as (
+    {{ flag_duplicates('validated', batch) }}
+),
+
+final as (
+    select
+        dt,
+        file_name,
+        line_number,
+        record_key,
+        rejection_reason,
+        is_duplicate,
+        case when rejection_reason is not null then line end as raw_line,
+        record_key as campaign_version_id,
+        campaign_id,
+        updated_at,
+        brand_id,
+        campaign_name,
+        channel,
+        objective,
+        start_date,
+        end_date,
+        budget
+    from deduplicated
+)
+
+select * from final

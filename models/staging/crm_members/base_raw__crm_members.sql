@@ -1,0 +1,110 @@
+{#- One row per raw line of crm_members (a line per change of a member) for the batch's arrival dates.
+    Raw phone and email are hashed here and go no further. -#}
+{%- set batch = raw_batch() -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='dt',
+    post_hook=mark_later_duplicates(batch),
+) }}
+
+with
+
+raw_lines as (
+    {{ raw_lines('crm_members', batch) }}
+),
+
+parsed as (
+    select
+        dt,
+        file_name,
+        line_number,
+        line,
+        case when {{ is_json_object('line') }} then line end as json_line
+    from raw_lines
+),
+
+fields as (
+    select
+        dt,
+        file_name,
+        line_number,
+        line,
+        json_line is not null as is_json_object,
+        {{ json_text('json_line', 'member_id') }} as member_id,
+        {{ json_text('json_line', 'brand_id') }} as brand_id,
+        {{ json_text('json_line', 'updated_at') }} as updated_at_text,
+        {{ json_text('json_line', 'phone') }} as phone,
+        {{ json_text('json_line', 'email') }} as email,
+        {{ json_text('json_line', 'user_pin') }} as user_pin,
+        {{ json_text('json_line', 'union_id') }} as union_id,
+        upper(trim({{ json_text('json_line', 'gender') }})) as gender_text,
+        {{ json_text('json_line', 'birth_date') }} as birth_date_text,
+        {{ json_text('json_line', 'register_time') }} as register_time_text,
+        {{ json_text('json_line', 'register_channel') }} as register_channel,
+        lower({{ json_text('json_line', 'tier') }}) as tier,
+        {{ json_text('json_line', 'points_balance') }} as points_balance_text
+    from parsed
+),
+
+typed as (
+    select
+        fields.*,
+        {{ try_to_utc_timestamp('updated_at_text') }} as updated_at,
+        {{ try_to_utc_timestamp('register_time_text') }} as registered_at,
+        try_cast(birth_date_text as date) as birth_date,
+        {{ try_to_integer('points_balance_text') }} as points_balance
+    from fields
+),
+
+validated as (
+    select
+        typed.*,
+        brand_id || '|' || member_id || '|' || updated_at_text as record_key,
+        case
+            when line is null or trim(line) = '' then 'empty_line'
+            when not is_json_object then 'not_json'
+            when member_id is null then 'missing_required:member_id'
+            when brand_id is null then 'missing_required:brand_id'
+            when updated_at_text is null then 'missing_required:updated_at'
+            when updated_at is null then 'bad_timestamp:updated_at'
+            when register_time_text is not null and registered_at is null then 'bad_timestamp:register_time'
+            when birth_date_text is not null and birth_date is null then 'bad_date:birth_date'
+            when points_balance_text is not null and points_balance is null then 'bad_number:points_balance'
+        end as rejection_reason
+    from typed
+),
+
+deduplicated as (
+    {{ flag_duplicates('validated', batch) }}
+),
+
+final as (
+    select
+        dt,
+        file_name,
+        line_number,
+        record_key,
+        rejection_reason,
+        is_duplicate,
+        case when rejection_reason is not null then line end as raw_line,
+        record_key as member_version_id,
+        brand_id || ':' || member_id as member_key,
+        member_id,
+        brand_id,
+        updated_at,
+        {{ phone_sha256('phone') }} as phone_sha256,
+        {{ email_sha256('email') }} as email_sha256,
+        user_pin,
+        union_id,
+        -- Only declared F/M is a gender; anything else is treated as not declared.
+        case when gender_text in ('F', 'M') then gender_text end as declared_gender,
+        birth_date,
+        registered_at,
+        register_channel,
+        tier,
+        points_balance
+    from deduplicated
+)
+
+select * from final

@@ -1,0 +1,27 @@
+{#- One row per resent raw line that staging kept out because its record was already seen. -#}
+{%- set sources = ['app_events', 'orders', 'ad_events', 'message_events', 'crm_members', 'products',
+                   'campaigns', 'stores'] -%}
+
+with
+
+{% for source_name in sources %}
+{{ source_name }}_duplicates as (
+    select
+        '{{ source_name }}' as source_name,
+        dt,
+        file_name,
+        line_number,
+        record_key
+    from {{ ref('base_raw__' ~ source_name) }}
+    where is_duplicate
+),
+{% endfor %}
+
+final as (
+    {% for source_name in sources %}
+        select * from {{ source_name }}_duplicates
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+)
+
+select * from final

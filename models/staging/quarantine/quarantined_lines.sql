@@ -1,0 +1,29 @@
+{#- One row per rejected raw line, from every source: where it was (source, dt, file, line), why it was
+    rejected, and its raw text. The only place past the raw zone that keeps a raw line. -#}
+{%- set sources = ['app_events', 'orders', 'ad_events', 'message_events', 'crm_members', 'products',
+                   'campaigns', 'stores'] -%}
+
+with
+
+{% for source_name in sources %}
+{{ source_name }}_rejected as (
+    select
+        '{{ source_name }}' as source_name,
+        dt,
+        file_name,
+        line_number,
+        rejection_reason,
+        raw_line
+    from {{ ref('base_raw__' ~ source_name) }}
+    where rejection_reason is not null
+),
+{% endfor %}
+
+final as (
+    {% for source_name in sources %}
+        select * from {{ source_name }}_rejected
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+)
+
+select * from final

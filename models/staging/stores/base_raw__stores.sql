@@ -1,0 +1,100 @@
+{#- One row per raw line of stores (a line per change of a store) for the batch's arrival dates. -#}
+{%- set batch = raw_batch() -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='dt',
+    post_hook=mark_later_duplicates(batch),
+) }}
+
+with
+
+raw_lines as (
+    {{ raw_lines('stores', batch) }}
+),
+
+parsed as (
+    select
+        dt,
+        file_name,
+        line_number,
+        line,
+        case when {{ is_json_object('line') }} then line end as json_line
+    from raw_lines
+),
+
+fields as (
+    select
+        dt,
+        file_name,
+        line_number,
+        line,
+        json_line is not null as is_json_object,
+        {{ json_text('json_line', 'store_id') }} as store_id,
+        {{ json_text('json_line', 'updated_at') }} as updated_at_text,
+        {{ json_text('json_line', 'store_name') }} as store_name,
+        {{ json_text('json_line', 'city') }} as city,
+        {{ json_text('json_line', 'district') }} as district,
+        {{ json_text('json_line', 'latitude') }} as latitude_text,
+        {{ json_text('json_line', 'longitude') }} as longitude_text,
+        {{ json_text('json_line', 'open_date') }} as open_date_text,
+        lower({{ json_text('json_line', 'format') }}) as store_format,
+        lower({{ json_text('json_line', 'status') }}) as store_status
+    from parsed
+),
+
+typed as (
+    select
+        fields.*,
+        {{ try_to_utc_timestamp('updated_at_text') }} as updated_at,
+        try_cast(latitude_text as decimal(9, 5)) as latitude,
+        try_cast(longitude_text as decimal(9, 5)) as longitude,
+        try_cast(open_date_text as date) as open_date
+    from fields
+),
+
+validated as (
+    select
+        typed.*,
+        store_id || '|' || updated_at_text as record_key,
+        case
+            when line is null or trim(line) = '' then 'empty_line'
+            when not is_json_object then 'not_json'
+            when store_id is null then 'missing_required:store_id'
+            when updated_at_text is null then 'missing_required:updated_at'
+            when updated_at is null then 'bad_timestamp:updated_at'
+            when latitude_text is not null and latitude is null then 'bad_number:latitude'
+            when longitude_text is not null and longitude is null then 'bad_number:longitude'
+            when open_date_text is not null and open_date is null then 'bad_date:open_date'
+        end as rejection_reason
+    from typed
+),
+
+deduplicated as (
+    {{ flag_duplicates('validated', batch) }}
+),
+
+final as (
+    select
+        dt,
+        file_name,
+        line_number,
+        record_key,
+        rejection_reason,
+        is_duplicate,
+        case when rejection_reason is not null then line end as raw_line,
+        record_key as store_version_id,
+        store_id,
+        updated_at,
+        store_name,
+        city,
+        district,
+        latitude,
+        longitude,
+        open_date,
+        store_format,
+        store_status
+    from deduplicated
+)
+
+select * from final
