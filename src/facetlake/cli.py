@@ -95,5 +95,10 @@ def summary(lake: Path | None) -> None:
     print_summary(_lake(lake))
 
 
+from facetlake.trino.cli import trino  # noqa: E402 - the group is defined apart, registered here
+
+main.add_command(trino)
+
+
 if __name__ == "__main__":
     main()

@@ -143,6 +143,7 @@ def jvm_options(settings: NodeSettings) -> list[str]:
         "-XX:PerMethodRecompilationCutoff=10000",
         "-XX:PerBytecodeRecompilationCutoff=10000",
         "-XX:+EnableDynamicAgentLoading",
+        "--enable-native-access=ALL-UNNAMED",
         "-Djdk.attach.allowAttachSelf=true",
         "-Djdk.nio.maxCachedBufferSize=2000000",
         "-Dfile.encoding=UTF-8",
@@ -166,24 +167,34 @@ def _properties(values: dict[str, str | int | bool]) -> str:
     for key, value in values.items():
         text = str(value).lower() if isinstance(value, bool) else str(value)
         if "\n" in text or "\\" in text:
-            raise TrinoError(f"Cannot write {key}={text!r} to a Trino properties file (newline or backslash).")
+            raise TrinoError(
+                f"Cannot write {key}={text!r} to a Trino properties file (newline or backslash)."
+            )
         lines.append(f"{key}={text}")
     return "\n".join(lines) + "\n"
 
 
-def local_uri(path: Path) -> str:
-    """A path as a location of Trino's native local file system (`local.location` is `/`)."""
-    return "local://" + path.resolve().as_posix()
+def local_uri(layout: NodeLayout, path: Path) -> str:
+    """A path inside the lake as a location of Trino's native local file system.
+
+    `local.location` is the lake itself, so locations are relative to it (`local:///raw/orders`): the
+    metastores stay valid when the lake directory moves, and the catalogs cannot reach outside the lake.
+    """
+    relative = path.resolve().relative_to(layout.lake.resolve())
+    return "local:///" + relative.as_posix()
 
 
 def catalog_properties(layout: NodeLayout) -> dict[str, dict[str, str | int | bool]]:
     """The catalogs over the lake: `hive` (raw zone), `iceberg` (dbt tables), `memory` and `tpch`."""
-    local_fs: dict[str, str | int | bool] = {"fs.native-local.enabled": True, "local.location": "/"}
+    local_fs: dict[str, str | int | bool] = {
+        "fs.native-local.enabled": True,
+        "local.location": layout.lake.resolve().as_posix(),
+    }
     return {
         "hive": {
             "connector.name": "hive",
             "hive.metastore": "file",
-            "hive.metastore.catalog.dir": local_uri(layout.hive_metastore),
+            "hive.metastore.catalog.dir": local_uri(layout, layout.hive_metastore),
             **local_fs,
             # The raw zone is written by others: read it in place, never move or delete its files.
             "hive.non-managed-table-writes-enabled": True,
@@ -192,9 +203,10 @@ def catalog_properties(layout: NodeLayout) -> dict[str, dict[str, str | int | bo
         },
         "iceberg": {
             "connector.name": "iceberg",
-            "iceberg.catalog.type": "hive_metastore",
-            "hive.metastore": "file",
-            "hive.metastore.catalog.dir": local_uri(layout.iceberg_warehouse),
+            # Trino 476 reads a file metastore for Iceberg only through this catalog type (hive_metastore
+            # wants a Thrift URI); it is the same file metastore as the hive catalog's, JSON under the lake.
+            "iceberg.catalog.type": "testing_file_metastore",
+            "hive.metastore.catalog.dir": local_uri(layout, layout.iceberg_warehouse),
             **local_fs,
             "iceberg.file-format": "PARQUET",
         },
@@ -204,7 +216,11 @@ def catalog_properties(layout: NodeLayout) -> dict[str, dict[str, str | int | bo
 
 
 def write_node_config(layout: NodeLayout, settings: NodeSettings, install: Path) -> list[str]:
-    """Write etc/ for a node of `install` and create its directories; return the JVM options."""
+    """Write etc/ for a node of `install` and create its directories; return the JVM arguments.
+
+    Like Trino's launcher, node.properties goes to the JVM as system properties (the server itself reads
+    only config.properties); the file is written too, for whoever looks at etc/.
+    """
     for directory in (
         layout.catalog_dir,
         layout.data_dir,
@@ -246,4 +262,4 @@ def write_node_config(layout: NodeLayout, settings: NodeSettings, install: Path)
             stale.unlink()
     for name, values in wanted.items():
         (layout.catalog_dir / f"{name}.properties").write_text(_properties(values))
-    return options
+    return [*options, *(f"-D{key}={value}" for key, value in node.items())]

@@ -134,7 +134,7 @@ def _install_lock(version: str) -> Iterator[None]:
 
 
 def fetch(artifact: Artifact, directory: Path, echo: Echo = print) -> Path:
-    """Download `artifact` into `directory`, verified against its `.sha1`; reuse a verified earlier download."""
+    """Download `artifact` into `directory`, checked against its `.sha1`; reuse a verified download."""
     directory.mkdir(parents=True, exist_ok=True)
     dest = directory / artifact.file_name
     url = artifact.url(maven_repository())

@@ -116,6 +116,9 @@ def _is_trino_process(pid: int) -> bool:
 def check_port_free(port: int) -> None:
     """Raise a clear error if something already listens on 127.0.0.1:`port`."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # Like the JVM's server socket: connections of an earlier run in TIME_WAIT do not block the port,
+        # a listener does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as error:
@@ -155,13 +158,17 @@ def answers_query(port: int, timeout: float = 30.0) -> bool:
 
 
 def log_tail(path: Path, lines: int = 25) -> str:
+    """The first ERROR of a log and what follows it (the cause, not the stack), else its last lines."""
     if not path.exists():
         return "(no log written)"
     with open(path, "rb") as handle:
         handle.seek(0, os.SEEK_END)
-        handle.seek(max(0, handle.tell() - 64_000))
-        text = handle.read().decode(errors="replace")
-    return "\n".join(text.splitlines()[-lines:])
+        handle.seek(max(0, handle.tell() - 256_000))
+        text_lines = handle.read().decode(errors="replace").splitlines()
+    errors = [i for i, line in enumerate(text_lines) if "\tERROR\t" in line]
+    if errors:
+        return "\n".join(text_lines[errors[0] : errors[0] + lines])
+    return "\n".join(text_lines[-lines:])
 
 
 def _command(java: Path, options: list[str], install: Path, layout: NodeLayout) -> list[str]:
@@ -213,7 +220,9 @@ def start(
         pid=process.pid, port=settings.port, version=version, java=java.version, started_at=time.time()
     )
     _write_state(layout, state)
-    echo(f"Starting Trino {version} (Java {java.version}) on 127.0.0.1:{settings.port}, pid {process.pid} ...")
+    echo(
+        f"Starting Trino {version} (Java {java.version}) on 127.0.0.1:{settings.port}, pid {process.pid} ..."
+    )
     try:
         _wait_until_ready(layout, state, timeout)
     except TrinoError:
