@@ -22,6 +22,10 @@ def dbt_environment(lake: Path, engine: str) -> dict[str, str]:
     env["FACETLAKE_LAKE"] = str(lake)
     env["FACETLAKE_ENGINE"] = engine
     env["DBT_PROFILES_DIR"] = str(paths.project_dir())
+    # Each lake gets its own dbt target and log folders, so builds of different lakes (tests, a demo
+    # beside a dev loop) never share partial-parse state.
+    env.setdefault("DBT_TARGET_PATH", str(lake / "dbt" / "target"))
+    env.setdefault("DBT_LOG_PATH", str(lake / "dbt" / "logs"))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return env
 
@@ -42,7 +46,7 @@ def run_dbt(lake: Path, args: list[str], engine: str = "duckdb", quiet: bool = F
         detail = (result.stdout or "")[-4000:] if quiet else ""
         raise BuildError(
             f"`{' '.join(args)}` failed on {engine} (exit {result.returncode}). "
-            f"See the output above or {paths.project_dir()}/logs/dbt.log.\n{detail}"
+            f"See the output above or {lake}/dbt/logs/dbt.log.\n{detail}"
         )
 
 
