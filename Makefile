@@ -44,3 +44,26 @@ bench: setup ## throughput of generation and of the DuckDB build
 
 clean:
 	rm -rf $(VENV) target logs lake
+
+# --- Superset: its own virtual environment (Superset 6.1 pins SQLAlchemy 1.4 and pandas 2.1) --------------
+SUPERSET_VENV := .venv-superset
+SUPERSET_PORT ?= 8088
+.PHONY: superset-setup superset superset-lock browser-setup
+
+$(SUPERSET_VENV)/.installed: dashboards/requirements-superset.lock | $(VENV)/.installed
+	test -x $(SUPERSET_VENV)/bin/python || $(PYTHON) -m venv $(SUPERSET_VENV)
+	$(UV) pip sync --quiet --python $(SUPERSET_VENV)/bin/python dashboards/requirements-superset.lock
+	touch $@
+
+superset-lock: setup ## re-pin Superset's environment after editing dashboards/requirements-superset.in
+	$(UV) pip compile --quiet --python-version 3.11 dashboards/requirements-superset.in \
+		-o dashboards/requirements-superset.lock
+
+superset-setup: setup $(SUPERSET_VENV)/.installed ## Superset's environment, metadata database, admin and roles
+	$(BIN)/python -m facetlake.superset setup --lake $(FACETLAKE_LAKE)
+
+superset: setup $(SUPERSET_VENV)/.installed ## import dashboards/assets, then serve Superset on 127.0.0.1:8088
+	$(BIN)/python -m facetlake.superset serve --lake $(FACETLAKE_LAKE) --port $(SUPERSET_PORT)
+
+browser-setup: ## Debian's chromium for the browser tests (Playwright never downloads a browser here)
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y --no-install-recommends chromium)
