@@ -82,6 +82,7 @@ class RawZoneWriter:
         self.rates = rates
         self.pending: dict[tuple[str, int], _Pending] = defaultdict(_Pending)
         self.malformed: list[tuple] = []
+        self.planted_kinds: dict[str, set[str]] = defaultdict(set)
         self.duplicates: list[tuple] = []
         self.late: list[tuple] = []
         self.line_counts: list[tuple] = []
@@ -154,8 +155,17 @@ class RawZoneWriter:
         broken = candidates[rng.random(len(candidates)) < rates.malformed]
         files = self._file_names(source, len(out))
         kinds = self._kinds(source)
-        for pos in broken:
-            kind, fld, reason = kinds[rng.integers(len(kinds))]
+        choice = list(rng.integers(len(kinds), size=len(broken)))
+        # Every kind is planted at least once per source, so even a tiny lake exercises each reason.
+        missing = [k for k in range(len(kinds)) if kinds[k][0] not in self.planted_kinds[source]]
+        missing = [k for k in missing if k not in choice]
+        spare = np.setdiff1d(candidates, broken)
+        extra = spare[rng.permutation(len(spare))[: len(missing)]]
+        broken = np.concatenate([broken, extra])
+        choice += missing[: len(extra)]
+        for pos, k in zip(broken, choice, strict=True):
+            kind, fld, reason = kinds[k]
+            self.planted_kinds[source].add(kind)
             if kind == "missing_required":
                 fld = REQUIRED_FIELDS[source][rng.integers(len(REQUIRED_FIELDS[source]))]
                 reason = f"missing_required:{fld}"
