@@ -67,3 +67,17 @@ superset: setup $(SUPERSET_VENV)/.installed ## import dashboards/assets, then se
 
 browser-setup: ## Debian's chromium for the browser tests (Playwright never downloads a browser here)
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
+.PHONY: trino-install trino-start trino-stop trino-status
+
+trino-install: setup ## download Trino (server-core + hive, iceberg, memory, tpch plugins) into the cache
+	$(BIN)/facetlake trino install
+
+trino-start: setup ## start the lake's Trino node on 127.0.0.1 (port: FACETLAKE_TRINO_PORT, default 8080)
+	$(BIN)/facetlake trino start --lake $(FACETLAKE_LAKE)
+
+trino-stop: setup ## stop the lake's Trino node
+	$(BIN)/facetlake trino stop --lake $(FACETLAKE_LAKE)
+
+trino-status: setup ## is the lake's Trino node running? (the CLI exits 3 if not; make does not fail on that)
+	$(BIN)/facetlake trino status --lake $(FACETLAKE_LAKE) || test $$? -eq 3

@@ -196,8 +196,8 @@ def catalog_properties(layout: NodeLayout) -> dict[str, dict[str, str | int | bo
             "hive.metastore": "file",
             "hive.metastore.catalog.dir": local_uri(layout, layout.hive_metastore),
             **local_fs,
-            # The raw zone is written by others: read it in place, never move or delete its files.
-            "hive.non-managed-table-writes-enabled": True,
+            # The raw zone is external tables over files others write: Trino creates them and registers
+            # partitions, but cannot write into them (non-managed writes stay off, the default).
             "hive.non-managed-table-creates-enabled": True,
             "hive.allow-register-partition-procedure": True,
         },

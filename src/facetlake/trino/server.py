@@ -2,7 +2,7 @@
 
 The JVM is started directly (`java -cp lib/* io.trino.server.TrinoServer`) in its own session, so it
 outlives the command that started it; `<lake>/trino/var/run/server.json` records its pid, port and version.
-A start returns only once the node answers `select 1`, or fails with the end of its log.
+A start returns only once the node answers a query, or fails with the end of its log.
 """
 
 from __future__ import annotations
@@ -139,8 +139,14 @@ def fetch_info(port: int, timeout: float = 2.0) -> dict | None:
         return None
 
 
+# `select 1` runs on the coordinator alone and succeeds before the node has announced itself as a worker;
+# a scan needs a worker, so a node that answers this can run the build's queries.
+READY_QUERY = "select count(*) from tpch.tiny.region"
+READY_ROWS = [[5]]
+
+
 def answers_query(port: int, timeout: float = 30.0) -> bool:
-    """True once the node runs `select 1` (catalogs loaded, a worker available)."""
+    """True once the node runs a table scan (catalogs loaded, the node active as a worker)."""
     import trino
 
     try:
@@ -149,11 +155,11 @@ def answers_query(port: int, timeout: float = 30.0) -> bool:
         )
         try:
             cur = conn.cursor()
-            cur.execute("select 1")
-            return cur.fetchall() == [[1]]
+            cur.execute(READY_QUERY)
+            return cur.fetchall() == READY_ROWS
         finally:
             conn.close()
-    except Exception:  # noqa: BLE001 - any failure means "not ready yet"; the caller times out
+    except Exception:  # any failure means "not ready yet"; the caller times out
         return False
 
 
@@ -201,10 +207,10 @@ def start(
     java = find_java()
     home = install(version, echo=echo) if not is_installed(version) else install_dir(version)
     options = write_node_config(layout, settings, home)
-    # A fresh log per start: what a failed start prints is about this start only.
-    for log in (layout.server_log, layout.launcher_log):
-        if log.exists():
-            log.replace(log.with_name(log.name + ".previous"))
+    # Trino opens a new dated server.log-<time> per start (server.log links to it), so a failed start's
+    # message is about this start only; the JVM's own output gets the same treatment here.
+    if layout.launcher_log.exists():
+        layout.launcher_log.replace(layout.launcher_log.with_name("launcher.log.previous"))
     started = time.monotonic()
     with open(layout.launcher_log, "wb") as launcher_log:
         process = subprocess.Popen(
