@@ -206,13 +206,14 @@ def build_query_context(chart: Any) -> dict[str, Any]:
             filters.append({"col": adhoc["subject"], "op": adhoc["operator"], "val": adhoc.get("comparator")})
     metrics = list(form_data.get("metrics") or ([form_data["metric"]] if form_data.get("metric") else []))
     groupby = list(form_data.get("groupby") or [])
+    sort_by = form_data.get("timeseries_limit_metric") or (metrics[0] if metrics else None)
     query: dict[str, Any] = {
         "filters": filters,
         "extras": {"having": "", "where": " AND ".join(where)},
         "applied_time_extras": {},
         "columns": groupby,
         "metrics": metrics,
-        "orderby": [[metrics[0], not form_data.get("order_desc", True)]] if metrics else [],
+        "orderby": [[sort_by, not form_data.get("order_desc", True)]] if sort_by else [],
         "annotation_layers": [],
         "row_limit": form_data.get("row_limit") or 10_000,
         "series_limit": 0,
