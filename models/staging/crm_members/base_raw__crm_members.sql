@@ -5,7 +5,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='dt',
-    post_hook=mark_later_duplicates(batch),
+    post_hook="{{ mark_later_duplicates(raw_batch()) }}",
 ) }}
 
 with
