@@ -62,7 +62,12 @@ def generate(lake: Path | None, persons: int, days: int, seed: int, start, force
     show_default=True,
     help="Engine to build on (env FACETLAKE_ENGINE).",
 )
-@click.option("--select", "select", default=None, help="dbt selection, e.g. 'staging' or '+fct_raw_line_reconciliation'.")
+@click.option(
+    "--select",
+    "select",
+    default=None,
+    help="dbt selection, e.g. 'staging' or '+fct_raw_line_reconciliation'.",
+)
 @click.option("--dt", default=None, help="Rebuild one arrival date (YYYY-MM-DD) of the incremental models.")
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from all raw partitions.")
 def build(lake: Path | None, engine: str, select: str | None, dt: str | None, full_refresh: bool) -> None:

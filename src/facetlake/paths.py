@@ -26,9 +26,7 @@ def project_dir() -> Path:
     for parent in here.parents:
         if (parent / "dbt_project.yml").exists():
             return parent
-    raise RuntimeError(
-        "Cannot find the facetlake dbt project; set FACETLAKE_PROJECT_DIR to the repository root."
-    )
+    raise RuntimeError("Cannot find the facetlake dbt project; set FACETLAKE_PROJECT_DIR to the repository root.")
 
 
 def default_lake() -> Path:

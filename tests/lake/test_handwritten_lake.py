@@ -117,11 +117,19 @@ def test_typed_values_dates_and_hashes(hand_lake: Path) -> None:
         "select cast(event_at as varchar), cast(event_date as varchar), channel "
         "from staging.stg_raw__app_events order by event_id",
     )
-    assert login == [("2026-11-01 17:30:00", "2026-11-02", None), ("2026-11-02 01:00:00.5", "2026-11-02", "wechat")]
+    assert login == [
+        ("2026-11-01 17:30:00", "2026-11-02", None),
+        ("2026-11-02 01:00:00.5", "2026-11-02", "wechat"),
+    ]
     messages = query(
-        hand_lake, "select message_event_id, phone_sha256, email_sha256 from staging.stg_raw__message_events order by 1"
+        hand_lake,
+        "select message_event_id, phone_sha256, email_sha256 from staging.stg_raw__message_events order by 1",
     )
-    assert messages == [("m1#delivered", PHONE_HASH, None), ("m1#sent", PHONE_HASH, None), ("m2#sent", None, EMAIL_HASH)]
+    assert messages == [
+        ("m1#delivered", PHONE_HASH, None),
+        ("m1#sent", PHONE_HASH, None),
+        ("m2#sent", None, EMAIL_HASH),
+    ]
     assert query(hand_lake, "select phone_sha256 from staging.stg_raw__ad_events") == [(PHONE_HASH,)]
     assert query(hand_lake, "select phone_sha256, declared_gender from staging.stg_raw__crm_members") == [
         (PHONE_HASH, "F")

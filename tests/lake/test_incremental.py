@@ -47,9 +47,7 @@ def test_rebuilding_is_idempotent(reference: tuple[Path, list[tuple]]) -> None:
     assert staged[0] == staged[1]
 
 
-def test_new_days_append_and_any_load_order_agrees(
-    reference: tuple[Path, list[tuple]], tmp_path: Path
-) -> None:
+def test_new_days_append_and_any_load_order_agrees(reference: tuple[Path, list[tuple]], tmp_path: Path) -> None:
     lake_ref, expected = reference
     lake = tmp_path / "lake"
     shutil.copytree(lake_ref / "raw", lake / "raw")

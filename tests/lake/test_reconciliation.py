@@ -61,7 +61,13 @@ def test_each_planted_malformed_line_is_quarantined_with_its_reason(small_lake: 
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
     assert (merged["expected_reason"] == merged["rejection_reason"]).all()
     assert merged["raw_line"].notna().all()
-    assert set(truth["kind"]) >= {"not_json", "missing_required", "bad_timestamp", "negative_quantity", "bad_number"}
+    assert set(truth["kind"]) >= {
+        "not_json",
+        "missing_required",
+        "bad_timestamp",
+        "negative_quantity",
+        "bad_number",
+    }
 
 
 def test_duplicates_removed_are_exactly_the_planted_resends(small_lake: Path) -> None:

@@ -5,32 +5,30 @@
 
 with
 
-{% for source_name in sources %}
-{{ source_name }}_lines as (
-    select
-        '{{ source_name }}' as source_name,
-        dt,
-        count(*) as lines_read,
-        sum(case when rejection_reason is null and not is_duplicate then 1 else 0 end) as rows_staged,
-        sum(case when is_duplicate then 1 else 0 end) as duplicates_removed,
-        sum(case when rejection_reason is not null then 1 else 0 end) as lines_quarantined
-    from {{ ref('base_raw__' ~ source_name) }}
-    group by dt
-),
-{% endfor %}
-
-final as (
+line_counts as (
     {% for source_name in sources %}
-        select * from {{ source_name }}_lines
+        select
+            '{{ source_name }}' as source_name,
+            dt,
+            count(*) as lines_read,
+            sum(case when rejection_reason is null and not is_duplicate then 1 else 0 end) as rows_staged,
+            sum(case when is_duplicate then 1 else 0 end) as duplicates_removed,
+            sum(case when rejection_reason is not null then 1 else 0 end) as lines_quarantined
+        from {{ ref('base_raw__' ~ source_name) }}
+        group by dt
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
+),
+
+final as (
+    select
+        source_name,
+        dt,
+        cast(lines_read as bigint) as lines_read,
+        cast(rows_staged as bigint) as rows_staged,
+        cast(duplicates_removed as bigint) as duplicates_removed,
+        cast(lines_quarantined as bigint) as lines_quarantined
+    from line_counts
 )
 
-select
-    source_name,
-    dt,
-    cast(lines_read as bigint) as lines_read,
-    cast(rows_staged as bigint) as rows_staged,
-    cast(duplicates_removed as bigint) as duplicates_removed,
-    cast(lines_quarantined as bigint) as lines_quarantined
-from final
+select * from final

@@ -9,21 +9,23 @@ reconciliation as (
 ),
 
 event_dates as (
-    select 'app_events' as source_name, max(event_date) as latest_event_date from {{ ref('stg_raw__app_events') }}
-    union all
-    select 'orders', max(order_date) from {{ ref('stg_raw__order_lines') }}
-    union all
-    select 'ad_events', max(event_date) from {{ ref('stg_raw__ad_events') }}
-    union all
-    select 'message_events', max(event_date) from {{ ref('stg_raw__message_events') }}
-    union all
-    select 'crm_members', max({{ business_date('updated_at') }}) from {{ ref('stg_raw__crm_members') }}
-    union all
-    select 'products', max({{ business_date('updated_at') }}) from {{ ref('stg_raw__products') }}
-    union all
-    select 'campaigns', max({{ business_date('updated_at') }}) from {{ ref('stg_raw__campaigns') }}
-    union all
-    select 'stores', max({{ business_date('updated_at') }}) from {{ ref('stg_raw__stores') }}
+    {%- set event_date_of = {
+        'app_events': ('stg_raw__app_events', 'event_date'),
+        'orders': ('stg_raw__order_lines', 'order_date'),
+        'ad_events': ('stg_raw__ad_events', 'event_date'),
+        'message_events': ('stg_raw__message_events', 'event_date'),
+        'crm_members': ('stg_raw__crm_members', business_date('updated_at')),
+        'products': ('stg_raw__products', business_date('updated_at')),
+        'campaigns': ('stg_raw__campaigns', business_date('updated_at')),
+        'stores': ('stg_raw__stores', business_date('updated_at')),
+    } %}
+    {% for source_name, (model, date_expression) in event_date_of.items() %}
+        select
+            '{{ source_name }}' as source_name,
+            max({{ date_expression }}) as latest_event_date
+        from {{ ref(model) }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 latest as (
@@ -49,8 +51,9 @@ final as (
         latest.latest_dt,
         event_dates.latest_event_date,
         lines_on_latest.lines_on_latest_dt,
-        cast({{ dbt.datediff('latest.latest_dt', 'max(latest.latest_dt) over ()', 'day') }} as integer)
-            as days_behind
+        cast(
+            {{ dbt.datediff('latest.latest_dt', 'max(latest.latest_dt) over ()', 'day') }} as integer  -- noqa: LT05
+        ) as days_behind
     from latest
     left join event_dates on latest.source_name = event_dates.source_name
     left join lines_on_latest on latest.source_name = lines_on_latest.source_name

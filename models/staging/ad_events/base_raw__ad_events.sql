@@ -46,7 +46,7 @@ typed as (
     select
         fields.*,
         {{ try_to_utc_timestamp('event_time_text') }} as event_at,
-        {{ try_to_decimal('cost_text', 4) }} as cost
+        {{ try_to_decimal('cost_text', 4) }} as cost  -- noqa: RF04
     from fields
 ),
 
@@ -93,7 +93,7 @@ final as (
         -- A hash that is not 64 hex characters identifies nobody: kept out rather than matched wrongly.
         case when length(phone_sha256_text) = 64 then phone_sha256_text end as phone_sha256,
         placement_id,
-        cost
+        cost  -- noqa: RF04
     from deduplicated
 )
 

@@ -4,24 +4,18 @@
 
 with
 
-{% for source_name in sources %}
-{{ source_name }}_duplicates as (
-    select
-        '{{ source_name }}' as source_name,
-        dt,
-        file_name,
-        line_number,
-        record_key
-    from {{ ref('base_raw__' ~ source_name) }}
-    where is_duplicate
-),
-{% endfor %}
-
-final as (
+duplicates as (
     {% for source_name in sources %}
-        select * from {{ source_name }}_duplicates
+        select
+            '{{ source_name }}' as source_name,
+            dt,
+            file_name,
+            line_number,
+            record_key
+        from {{ ref('base_raw__' ~ source_name) }}
+        where is_duplicate
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )
 
-select * from final
+select * from duplicates

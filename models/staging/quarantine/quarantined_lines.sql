@@ -5,25 +5,19 @@
 
 with
 
-{% for source_name in sources %}
-{{ source_name }}_rejected as (
-    select
-        '{{ source_name }}' as source_name,
-        dt,
-        file_name,
-        line_number,
-        rejection_reason,
-        raw_line
-    from {{ ref('base_raw__' ~ source_name) }}
-    where rejection_reason is not null
-),
-{% endfor %}
-
-final as (
+rejected as (
     {% for source_name in sources %}
-        select * from {{ source_name }}_rejected
+        select
+            '{{ source_name }}' as source_name,
+            dt,
+            file_name,
+            line_number,
+            rejection_reason,
+            raw_line
+        from {{ ref('base_raw__' ~ source_name) }}
+        where rejection_reason is not null
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )
 
-select * from final
+select * from rejected

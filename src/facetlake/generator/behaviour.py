@@ -85,7 +85,11 @@ def plan_purchases(
     person = np.concatenate([person, *extra_p, noise])
     when = np.concatenate([when, *extra_t, rng.uniform(0, days, len(noise))])
     origin = np.concatenate(
-        [origin, np.full(sum(len(p) for p in extra_p), "campaign", dtype=object), np.full(len(noise), "cancelled")]
+        [
+            origin,
+            np.full(sum(len(p) for p in extra_p), "campaign", dtype=object),
+            np.full(len(noise), "cancelled"),
+        ]
     )
     campaign = np.concatenate([campaign, *extra_c, np.full(len(noise), None, dtype=object)])
     value = rng.gamma(BTYD["p"], 1.0 / nu[person])

@@ -27,7 +27,18 @@ TRUE_LIFT: dict[str, float] = {
     "sms": 0.06,
     "edm": 0.015,
 }
-CAMPAIGN_CHANNELS = ["dsp", "wechat", "douyin", "kuaishou", "baidu", "offline_screen", "sms", "edm", "wechat", "sms"]
+CAMPAIGN_CHANNELS = [
+    "dsp",
+    "wechat",
+    "douyin",
+    "kuaishou",
+    "baidu",
+    "offline_screen",
+    "sms",
+    "edm",
+    "wechat",
+    "sms",
+]
 TARGET_SHARE = 0.3
 HOLDOUT_SHARE = 0.2
 

@@ -106,9 +106,7 @@ class LakeGenerator:
         self.ids = _Ids()
         self.pop: Population = build_population(self.rng_population, config.persons)
         self.catalog: Catalog = build_catalog(self.rng_catalog, self.pop.persons, config.start, config.days)
-        self.purchases, self.order_truth = plan_purchases(
-            self.rng_purchases, self.pop, self.catalog, config.days
-        )
+        self.purchases, self.order_truth = plan_purchases(self.rng_purchases, self.pop, self.catalog, config.days)
         self.order_ids: list[str] = []
         self.order_store: list[str | None] = []
         self.order_status: list[str] = []
@@ -233,8 +231,10 @@ class LakeGenerator:
         birth = [self._date(-int(a * 365.25 + rng.integers(0, 365))) for a in age]
         reg_day = np.where(m["registered_before"], -rng.integers(1, 1500, n), m["join_day"])
         reg_ms = rng.integers(8 * 3_600_000, 22 * 3_600_000, n)
-        updated = self._times(day, rng.integers(0, 86_400_000, n)) if day > 0 else self._times(
-            0, rng.integers(0, 3_600_000, n)
+        updated = (
+            self._times(day, rng.integers(0, 86_400_000, n))
+            if day > 0
+            else self._times(0, rng.integers(0, 3_600_000, n))
         )
         lines = json_lines(
             {
@@ -300,7 +300,10 @@ class LakeGenerator:
                 "channel": (chan, "str"),
                 "device_id": (device, "str"),
                 "phone_sha256": (phone_hash, "str"),
-                "placement_id": ([f"pl-{c}-{k}" for c, k in zip(chan, rng.integers(1, 6, n), strict=True)], "str"),
+                "placement_id": (
+                    [f"pl-{c}-{k}" for c, k in zip(chan, rng.integers(1, 6, n), strict=True)],
+                    "str",
+                ),
                 "cost": (np.round(cost, 4), "num"),
             }
         )
@@ -333,9 +336,7 @@ class LakeGenerator:
                     np.full(unsub.sum(), "unsubscribed"),
                 ]
             )
-            ms = np.concatenate(
-                [sent_ms, sent_ms[delivered] + 5_000, click_ms[clicked], sent_ms[unsub] + 600_000]
-            )
+            ms = np.concatenate([sent_ms, sent_ms[delivered] + 5_000, click_ms[clicked], sent_ms[unsub] + 600_000])
             p = person[idx]
             if row.channel == "sms":
                 raw = _phone_variants(rng, list(pop.persons["phone_e164"].to_numpy(dtype=object)[p]))
@@ -377,9 +378,7 @@ class LakeGenerator:
         n_s = len(s_person)
         pins = persons["user_pin"].to_numpy(dtype=object)[s_person]
         logged_in = pd.notna(pins) & (rng.random(n_s) < 0.65)
-        device = np.array(
-            [pop.devices[p][rng.integers(len(pop.devices[p]))] for p in s_person], dtype=object
-        )
+        device = np.array([pop.devices[p][rng.integers(len(pop.devices[p]))] for p in s_person], dtype=object)
         platform = np.array([pop.device_platform[d] for d in device], dtype=object)
         city = np.where(rng.random(n_s) < 0.85, persons["city"].to_numpy(dtype=object)[s_person], None)
         share_p = persons["share_propensity"].to_numpy()[s_person]
@@ -563,9 +562,7 @@ def generate_lake(lake: Path, config: GeneratorConfig, force: bool = False, prog
     lake = Path(lake)
     if (lake / "raw").exists() and any((lake / "raw").iterdir()):
         if not force:
-            raise SystemExit(
-                f"{lake}/raw already holds data. Use --force to overwrite it, or pick another --lake."
-            )
+            raise SystemExit(f"{lake}/raw already holds data. Use --force to overwrite it, or pick another --lake.")
         shutil.rmtree(lake / "raw")
         shutil.rmtree(lake / "truth", ignore_errors=True)
     t0 = time.perf_counter()
