@@ -48,7 +48,10 @@ def generate(lake: Path | None, persons: int, days: int, seed: int, start, force
     from facetlake.generator import GeneratorConfig, generate_lake
 
     config = GeneratorConfig(persons=persons, days=days, seed=seed, start=start.date())
-    summary = generate_lake(_lake(lake), config, force=force)
+    try:
+        summary = generate_lake(_lake(lake), config, force=force)
+    except FileExistsError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(summary.describe())
 
 
@@ -72,11 +75,17 @@ def generate(lake: Path | None, persons: int, days: int, seed: int, start, force
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from all raw partitions.")
 def build(lake: Path | None, engine: str, select: str | None, dt: str | None, full_refresh: bool) -> None:
     """Build (run and test) the dbt project on an existing lake."""
-    from facetlake.dbt_runner import run_dbt_build
+    from facetlake.dbt_runner import BuildError, run_dbt_build
 
     if dt is not None:
-        date.fromisoformat(dt)
-    run_dbt_build(_lake(lake), engine=engine, select=select, dt=dt, full_refresh=full_refresh)
+        try:
+            date.fromisoformat(dt)
+        except ValueError:
+            raise click.BadParameter(f"{dt!r} is not a date like 2026-10-01", param_hint="--dt") from None
+    try:
+        run_dbt_build(_lake(lake), engine=engine, select=select, dt=dt, full_refresh=full_refresh)
+    except BuildError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()

@@ -62,7 +62,8 @@ def test_raw_text_is_kept_only_for_rejected_lines(small_lake: Path) -> None:
     try:
         for source in ("crm_members", "message_events"):
             kept = con.execute(
-                f"select count(*) from staging.base_raw__{source} where raw_line is not null and rejection_reason is null"
+                f"select count(*) from staging.base_raw__{source} "
+                "where raw_line is not null and rejection_reason is null"
             ).fetchone()[0]
             assert kept == 0, source
     finally:

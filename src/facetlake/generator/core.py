@@ -562,7 +562,9 @@ def generate_lake(lake: Path, config: GeneratorConfig, force: bool = False, prog
     lake = Path(lake)
     if (lake / "raw").exists() and any((lake / "raw").iterdir()):
         if not force:
-            raise SystemExit(f"{lake}/raw already holds data. Use --force to overwrite it, or pick another --lake.")
+            raise FileExistsError(
+                f"{lake}/raw already holds data. Use --force to overwrite it, or pick another --lake."
+            )
         shutil.rmtree(lake / "raw")
         shutil.rmtree(lake / "truth", ignore_errors=True)
     t0 = time.perf_counter()
