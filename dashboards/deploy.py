@@ -311,9 +311,7 @@ def ensure_brand_analyst(datasets: list[Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("step", choices=["setup", "import", "all"], nargs="?", default="all")
     parser.add_argument("--assets", type=Path, default=ASSETS, help="bundle folder (default: %(default)s)")
     args = parser.parse_args(argv)
@@ -321,8 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("SUPERSET_CONFIG_PATH", str(DASHBOARDS / "superset_config.py"))
     os.environ["FACETLAKE_LAKE"] = str(lake_dir())
     # Superset's own flush-time SQLAlchemy warnings and INFO lines (one per permission) are not ours to fix.
-    warnings.filterwarnings("ignore", module="sqlalchemy")
-    warnings.filterwarnings("ignore", message=".*flush process.*")
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)
     from superset.app import create_app
 
     app = create_app()

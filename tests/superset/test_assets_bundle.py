@@ -36,11 +36,7 @@ def test_every_reference_in_the_bundle_resolves() -> None:
     assert all(str(c["dataset_uuid"]) in datasets for c in charts.values())
     placed: set[str] = set()
     for dashboard in dashboards:
-        cells = [
-            cell
-            for cell in dashboard["position"].values()
-            if isinstance(cell, dict) and cell["type"] == "CHART"
-        ]
+        cells = [cell for cell in dashboard["position"].values() if isinstance(cell, dict) and cell["type"] == "CHART"]
         assert len({cell["meta"]["chartId"] for cell in cells}) == len(cells), dashboard["dashboard_title"]
         for cell in cells:
             chart = charts[str(cell["meta"]["uuid"])]
@@ -71,9 +67,7 @@ def test_no_connection_string_or_secret_is_kept_in_git() -> None:
         assert database["sqlalchemy_uri"] == "facetlake://filled-in-at-deploy"
         assert not database.get("password")
     for path in assets_dir().rglob("*.yaml"):
-        values = "\n".join(
-            line for line in path.read_text().splitlines() if not line.lstrip().startswith("#")
-        )
+        values = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("#"))
         assert "duckdb:///" not in values and "trino://" not in values, path
     # Raw personal data never leaves staging: the quarantine dataset leaves out the raw line.
     (quarantine,) = [d for d in bundle("datasets") if d["table_name"] == "quarantined_lines"]

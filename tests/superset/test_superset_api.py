@@ -46,10 +46,7 @@ def test_every_chart_returns_rows(admin: SupersetClient, timings: dict[str, floa
 def test_the_warehouse_is_the_read_only_serving_copy(admin: SupersetClient, superset_lake) -> None:
     (database,) = [d for d in admin.list("database") if d["database_name"] == "facetlake"]
     uri = admin.get(f"/api/v1/database/{database['id']}/connection")["result"]["sqlalchemy_uri"]
-    assert (
-        uri
-        == f"duckdb:///{superset_lake / 'warehouse' / 'serving' / 'facetlake.duckdb'}?access_mode=read_only"
-    )
+    assert uri == f"duckdb:///{superset_lake / 'warehouse' / 'serving' / 'facetlake.duckdb'}?access_mode=read_only"
 
 
 def test_health_charts_reconcile_with_each_other(admin: SupersetClient) -> None:
@@ -57,9 +54,7 @@ def test_health_charts_reconcile_with_each_other(admin: SupersetClient) -> None:
     reconciliation = admin.chart_data(charts["Line reconciliation by source"])
     assert {row["source_name"] for row in reconciliation} == set(paths.RAW_SOURCES)
     for row in reconciliation:
-        assert (
-            row["lines_read"] == row["rows_staged"] + row["duplicates_removed"] + row["lines_quarantined"]
-        ), row
+        assert row["lines_read"] == row["rows_staged"] + row["duplicates_removed"] + row["lines_quarantined"], row
 
     (total,) = admin.chart_data(charts["Lines quarantined"])
     by_reason = admin.chart_data(charts["Quarantined lines by reason"])
@@ -74,9 +69,7 @@ def test_health_charts_reconcile_with_each_other(admin: SupersetClient) -> None:
     assert all(row["days_behind"] >= 0 for row in freshness)
 
 
-def test_brand_analyst_sees_only_its_brand(
-    admin: SupersetClient, analyst: SupersetClient, analyst_brand: str
-) -> None:
+def test_brand_analyst_sees_only_its_brand(admin: SupersetClient, analyst: SupersetClient, analyst_brand: str) -> None:
     charts = charts_by_name(admin)
     everyone = admin.chart_data(charts["Sales by brand"])
     assert len({row["brand_id"] for row in everyone}) > 1, "the test lake must have several brands"

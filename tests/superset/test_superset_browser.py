@@ -88,10 +88,7 @@ def test_every_dashboard_renders_without_errors(
     for dashboard in bundle("dashboards"):
         open_dashboard(page, superset_server, dashboard["slug"], len(dashboard_charts(dashboard)))
         assert not chart_problems(page), f"{dashboard['dashboard_title']}: {chart_problems(page)}"
-        assert (
-            dashboard["dashboard_title"] in page.title()
-            or page.get_by_text(dashboard["dashboard_title"]).count()
-        )
+        assert dashboard["dashboard_title"] in page.title() or page.get_by_text(dashboard["dashboard_title"]).count()
         page.screenshot(path=str(shots / f"{dashboard['slug']}.png"), full_page=True)
         assert (shots / f"{dashboard['slug']}.png").stat().st_size > 20_000
     page.context.close()

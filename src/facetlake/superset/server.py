@@ -27,9 +27,7 @@ def superset_bin(name: str) -> Path:
     """A program of the Superset virtual environment; tells the user how to make it when missing."""
     program = venv_dir() / "bin" / name
     if not (venv_dir() / ".installed").exists() or not program.exists():
-        raise FileNotFoundError(
-            f"{program} is missing: run `make superset-setup` to create the Superset environment."
-        )
+        raise FileNotFoundError(f"{program} is missing: run `make superset-setup` to create the Superset environment.")
     return program
 
 
@@ -132,9 +130,7 @@ class SupersetServer:
                 pass
             time.sleep(0.5)
         self.stop()
-        raise TimeoutError(
-            f"Superset did not answer on {self.url} within {timeout:.0f} s; see {self.log_path}"
-        )
+        raise TimeoutError(f"Superset did not answer on {self.url} within {timeout:.0f} s; see {self.log_path}")
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop gunicorn and its workers (the process group this server started, nothing else)."""
