@@ -35,8 +35,8 @@ test: setup lint ## lint, then every test on real engines with small lakes
 	$(BIN)/pytest -q tests
 
 lint: setup ## sqlfluff (dbt templater) over models and macros, ruff over Python
-	$(BIN)/ruff check src tests orchestration
-	$(BIN)/ruff format --check src tests orchestration
+	$(BIN)/ruff check src tests orchestration dashboards
+	$(BIN)/ruff format --check src tests orchestration dashboards
 	mkdir -p target/lint-lake/warehouse
 	FACETLAKE_LAKE=$(CURDIR)/target/lint-lake $(BIN)/sqlfluff lint models --processes 2
 

@@ -19,7 +19,7 @@ final as (
         order_lines.order_date,
         count(distinct order_lines.order_id) as orders,
         count(*) as order_lines,
-        sum(order_lines.quantity) as units,
+        cast(sum(order_lines.quantity) as bigint) as units,
         sum(order_lines.paid_amount) as paid_amount
     from order_lines
     left join products on order_lines.sku_id = products.sku_id
