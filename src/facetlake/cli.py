@@ -113,6 +113,10 @@ from facetlake.trino.cli import trino  # noqa: E402 - the group is defined apart
 
 main.add_command(trino)
 
+from facetlake.crowds.cli import crowd  # noqa: E402 - the group is defined apart, registered here
+
+main.add_command(crowd)
+
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,1 @@
+"""Crowds (audiences): rules over tags, uploads, lookalikes, profiles and exported crowd packages."""

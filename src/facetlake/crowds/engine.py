@@ -1,0 +1,191 @@
+"""Where crowd commands run their SQL: the DuckDB warehouse of a lake, or a Trino server.
+
+Both engines see the same relations (schemas named by layer: marts, registry, ...); SQL written for the
+crowd commands sticks to what both accept. FACETLAKE_ENGINE=trino selects Trino (host, port, user, catalog
+from FACETLAKE_TRINO_* as in profiles.yml).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from facetlake import paths
+
+
+class EngineError(RuntimeError):
+    """The engine cannot be reached or holds no built warehouse; the message says what to do."""
+
+
+class Engine(Protocol):
+    name: str
+    lake: Path
+
+    def relation(self, schema: str, table: str) -> str: ...
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]: ...
+
+    def query_df(self, sql: str) -> pd.DataFrame: ...
+
+    def execute(self, sql: str) -> None: ...
+
+    def exists(self, schema: str, table: str) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+def schema_name(schema: str) -> str:
+    """A layer schema as dbt names it (generate_schema_name): with FACETLAKE_SCHEMA_PREFIX."""
+    return os.environ.get("FACETLAKE_SCHEMA_PREFIX", "") + schema
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text
+
+
+class DuckDBEngine:
+    """The lake's DuckDB warehouse. Readers use the warehouse when no build holds it, else the serving copy
+    (warehouse/serving/, published after every build); writers wait up to `wait_seconds` for the lock."""
+
+    name = "duckdb"
+
+    def __init__(self, lake: Path, write: bool = False, wait_seconds: float = 30.0) -> None:
+        import duckdb
+
+        self.lake = lake
+        self.write = write
+        warehouse = paths.warehouse_path(lake)
+        serving = lake / "warehouse" / "serving" / "facetlake.duckdb"
+        if not write and not warehouse.exists() and not serving.exists():
+            raise EngineError(f"{lake} has no warehouse yet. Run `facetlake build --lake {lake}` first.")
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                if write:
+                    warehouse.parent.mkdir(parents=True, exist_ok=True)
+                    self.con = duckdb.connect(str(warehouse))
+                    self.path = warehouse
+                else:
+                    self.con = duckdb.connect(str(warehouse), read_only=True)
+                    self.path = warehouse
+                break
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc):
+                    raise
+                if not write and serving.exists():
+                    self.con = duckdb.connect(str(serving), read_only=True)
+                    self.path = serving
+                    break
+                if time.monotonic() > deadline:
+                    raise EngineError(
+                        f"The warehouse {warehouse} is locked by another process (a build?). "
+                        "Try again when it finishes."
+                    ) from exc
+                time.sleep(0.5)
+        self.con.execute("set TimeZone = 'UTC'")
+
+    def relation(self, schema: str, table: str) -> str:
+        return f"{schema_name(schema)}.{table}"
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql).fetchall()
+
+    def query_df(self, sql: str) -> pd.DataFrame:
+        return self.con.execute(sql).fetchdf()
+
+    def execute(self, sql: str) -> None:
+        self.con.execute(sql)
+
+    def exists(self, schema: str, table: str) -> bool:
+        rows = self.con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema_name(schema), table],
+        ).fetchone()
+        return bool(rows and rows[0])
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class TrinoEngine:
+    """A Trino server (FACETLAKE_TRINO_HOST/PORT/USER/PASSWORD/CATALOG, as the dbt profile reads them)."""
+
+    name = "trino"
+
+    def __init__(self, lake: Path) -> None:
+        import trino
+
+        self.lake = lake
+        self.catalog = os.environ.get("FACETLAKE_TRINO_CATALOG", "iceberg")
+        host = os.environ.get("FACETLAKE_TRINO_HOST", "127.0.0.1")
+        port = int(os.environ.get("FACETLAKE_TRINO_PORT", "8080"))
+        password = os.environ.get("FACETLAKE_TRINO_PASSWORD", "")
+        kwargs: dict[str, Any] = {}
+        if password:
+            user = os.environ.get("FACETLAKE_TRINO_USER", "facetlake")
+            kwargs["auth"] = trino.auth.BasicAuthentication(user, password)
+            kwargs["http_scheme"] = "https"
+        elif os.environ.get("FACETLAKE_TRINO_TLS"):
+            kwargs["http_scheme"] = "https"
+        self.con = trino.dbapi.connect(
+            host=host,
+            port=port,
+            user=os.environ.get("FACETLAKE_TRINO_USER", "facetlake"),
+            catalog=self.catalog,
+            schema=schema_name("marts"),
+            **kwargs,
+        )
+        try:
+            self.query("select 1")
+        except Exception as exc:  # noqa: BLE001 - any connection failure means the same to the user
+            raise EngineError(
+                f"Cannot reach Trino at {host}:{port} ({exc}). Start it with `facetlake trino start`."
+            ) from exc
+
+    def relation(self, schema: str, table: str) -> str:
+        return f"{self.catalog}.{schema_name(schema)}.{table}"
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        cur = self.con.cursor()
+        cur.execute(sql)
+        return cur.fetchall()
+
+    def query_df(self, sql: str) -> pd.DataFrame:
+        cur = self.con.cursor()
+        cur.execute(sql)
+        rows = cur.fetchall()
+        return pd.DataFrame(rows, columns=[d[0] for d in cur.description])
+
+    def execute(self, sql: str) -> None:
+        cur = self.con.cursor()
+        cur.execute(sql)
+        cur.fetchall()
+
+    def exists(self, schema: str, table: str) -> bool:
+        rows = self.query(
+            f"select count(*) from {self.catalog}.information_schema.tables "
+            f"where table_schema = '{schema_name(schema)}' and table_name = '{table}'"
+        )
+        return bool(rows and rows[0][0])
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def engine_name(engine: str | None = None) -> str:
+    name = (engine or os.environ.get("FACETLAKE_ENGINE") or "duckdb").lower()
+    if name not in ("duckdb", "trino"):
+        raise EngineError(f"Unknown engine {name!r}; use duckdb or trino (FACETLAKE_ENGINE).")
+    return name
+
+
+def connect(lake: Path, engine: str | None = None, write: bool = False) -> Engine:
+    """An engine for the lake: DuckDB (default) or Trino (engine='trino' or FACETLAKE_ENGINE=trino)."""
+    if engine_name(engine) == "trino":
+        return TrinoEngine(lake)
+    return DuckDBEngine(lake, write=write)

@@ -1,0 +1,425 @@
+"""Crowd operations behind `facetlake crowd`: size, create (rule, upload, lookalike), refresh, profile,
+export and bench. Rules are compiled here; membership, profiles and packages are dbt models (marts.crowds)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from facetlake.crowds.catalogue import Tag, load_catalogue
+from facetlake.crowds.engine import Engine, EngineError, connect, engine_name
+from facetlake.crowds.registry import (
+    CrowdDefinition,
+    CrowdError,
+    get_definition,
+    lookalike_definition,
+    read_upload,
+    rule_definition,
+    save_definition,
+    sync_repo_crowds,
+    upload_definition,
+)
+from facetlake.crowds.rules import parse_rule, sql_string
+
+CROWD_MODELS = "path:models/intermediate/crowds path:models/marts/crowds"
+CHANNELS = {"dsp": "device_id", "sms": "phone_sha256"}
+
+
+def _wide(engine: Engine) -> str:
+    if not engine.exists("marts", "user_tags_wide"):
+        raise EngineError(
+            f"The warehouse of {engine.lake} has no user tags yet. Run `facetlake build --lake {engine.lake}`."
+        )
+    return engine.relation("marts", "user_tags_wide")
+
+
+# ---- size ----------------------------------------------------------------------------------------------
+@dataclass
+class SizeResult:
+    rule: str
+    size: int
+    base: int
+    as_of_date: object
+    milliseconds: float
+    sql: str
+
+    @property
+    def share(self) -> float:
+        return self.size / self.base if self.base else 0.0
+
+
+def crowd_size(engine: Engine, rule: str, catalogue: dict[str, Tag] | None = None) -> SizeResult:
+    """How many persons a rule selects now (a live count over marts.user_tags_wide)."""
+    predicate = parse_rule(rule, catalogue or load_catalogue()).sql()
+    wide = _wide(engine)
+    sql = (
+        f"select sum(case when {predicate} then 1 else 0 end) as crowd_size, count(*) as base_persons, "
+        f"max(as_of_date) as as_of_date from {wide}"
+    )
+    t0 = time.perf_counter()
+    size, base, as_of = engine.query(sql)[0]
+    ms = (time.perf_counter() - t0) * 1000
+    return SizeResult(rule, int(size or 0), int(base or 0), as_of, ms, predicate)
+
+
+# ---- create / refresh ----------------------------------------------------------------------------------
+def refresh(lake: Path, engine: str | None = None, quiet: bool = True) -> None:
+    """Sync the repository's crowds, then rebuild the crowd models (membership, profiles, packages)."""
+    from facetlake.dbt_runner import publish_serving_copy, run_dbt
+
+    name = engine_name(engine)
+    sync(lake, name)
+    run_dbt(lake, ["build", "--select", CROWD_MODELS], engine=name, quiet=quiet)
+    if name == "duckdb":
+        publish_serving_copy(lake)
+
+
+def sync(lake: Path, engine: str | None = None):
+    """Load crowds/*.yml into the registry and recompile CLI rules against the catalogue."""
+    e = connect(lake, engine, write=True)
+    try:
+        return sync_repo_crowds(e, lake)
+    finally:
+        e.close()
+
+
+def _save(lake: Path, engine: str | None, definition: CrowdDefinition, replace: bool, upload=None) -> None:
+    e = connect(lake, engine, write=True)
+    try:
+        existing = get_definition(e, definition.crowd_name)
+        if existing is not None:
+            if existing.origin == "repo":
+                raise CrowdError(f"{definition.crowd_name!r} is defined in the repository's crowds/; edit it there.")
+            if not replace:
+                raise CrowdError(f"A crowd named {definition.crowd_name!r} exists; pass --replace to redefine it.")
+        save_definition(e, definition, upload)
+    finally:
+        e.close()
+
+
+def create_rule_crowd(
+    lake: Path,
+    name: str,
+    rule: str,
+    engine: str | None = None,
+    description: str | None = None,
+    replace: bool = False,
+    build: bool = True,
+) -> CrowdDefinition:
+    definition = rule_definition(name, rule, description=description)
+    _save(lake, engine, definition, replace)
+    if build:
+        refresh(lake, engine)
+    return definition
+
+
+@dataclass
+class UploadMatch:
+    rows: int
+    invalid_rows: int
+    identifiers: int
+    matched_identifiers: int
+    matched_persons: int
+
+    @property
+    def match_rate(self) -> float:
+        return self.matched_identifiers / self.identifiers if self.identifiers else 0.0
+
+
+def create_upload_crowd(
+    lake: Path,
+    name: str,
+    upload_name: str,
+    engine: str | None = None,
+    description: str | None = None,
+    replace: bool = False,
+    build: bool = True,
+) -> tuple[CrowdDefinition, UploadMatch]:
+    upload = read_upload(lake, upload_name)
+    definition = upload_definition(name, upload, description=description)
+    _save(lake, engine, definition, replace, upload.identifiers)
+    if build:
+        refresh(lake, engine)
+    e = connect(lake, engine)
+    try:
+        row = e.query(
+            "select count(*), sum(case when m.super_id is not null then 1 else 0 end), count(distinct m.super_id) "
+            f"from {e.relation('registry', 'crowd_upload_identifiers')} u "
+            f"left join {e.relation('marts', 'identity_map')} m on u.id_type = m.id_type and u.id_value = m.id_value "
+            f"where u.crowd_name = {sql_string(name)}"
+        )[0]
+    finally:
+        e.close()
+    match = UploadMatch(upload.rows, upload.invalid_rows, int(row[0]), int(row[1] or 0), int(row[2] or 0))
+    return definition, match
+
+
+def create_lookalike(
+    lake: Path,
+    name: str,
+    seed: str,
+    size: int,
+    engine: str | None = None,
+    description: str | None = None,
+    replace: bool = False,
+    build: bool = True,
+) -> CrowdDefinition:
+    e = connect(lake, engine)
+    try:
+        seed_definition = get_definition(e, seed) if e.exists("registry", "crowd_definitions") else None
+    finally:
+        e.close()
+    if seed_definition is None:
+        raise CrowdError(f"No crowd named {seed!r} to seed the lookalike; `facetlake crowd list` shows the crowds.")
+    definition = lookalike_definition(name, seed_definition, size, description=description)
+    _save(lake, engine, definition, replace)
+    if build:
+        refresh(lake, engine)
+    return definition
+
+
+# ---- reading marts -------------------------------------------------------------------------------------
+def crowd_row(engine: Engine, name: str) -> dict:
+    if not engine.exists("marts", "crowds"):
+        raise EngineError(f"No crowd marts in {engine.lake} yet. Run `facetlake build` or `facetlake crowd refresh`.")
+    df = engine.query_df(f"select * from {engine.relation('marts', 'crowds')} where crowd_name = {sql_string(name)}")
+    if df.empty:
+        raise CrowdError(
+            f"No crowd named {name!r} in the warehouse. Create it with `facetlake crowd create`, or run "
+            "`facetlake crowd refresh` if you created it with --no-refresh."
+        )
+    row = df.iloc[0].to_dict()
+    if row.get("status") != "valid":
+        raise CrowdError(f"The crowd {name!r} is invalid: {row.get('status_message')}")
+    return row
+
+
+def list_crowds(engine: Engine) -> pd.DataFrame:
+    if not engine.exists("marts", "crowds"):
+        return pd.DataFrame()
+    return engine.query_df(
+        "select crowd_name, crowd_kind, origin, status, crowd_size, base_share, match_rate, rule_text "
+        f"from {engine.relation('marts', 'crowds')} order by crowd_name"
+    )
+
+
+def profile(
+    engine: Engine,
+    name: str,
+    top: int | None = 30,
+    family: str | None = None,
+    tag: str | None = None,
+    min_persons: int = 1,
+) -> pd.DataFrame:
+    """The crowd's distribution over every tag against the base: share, base share, TGI, by TGI."""
+    crowd_row(engine, name)
+    where = [f"crowd_name = {sql_string(name)}", f"crowd_persons >= {int(min_persons)}"]
+    if family:
+        where.append(f"family = {sql_string(family)}")
+    if tag:
+        where.append(f"tag_id = {sql_string(tag)}")
+    sql = (
+        "select tag_id, family, tag_value, crowd_persons, crowd_share, base_persons, base_share, tgi "
+        f"from {engine.relation('marts', 'crowd_profiles')} where {' and '.join(where)} "
+        "order by tgi desc, tag_id, tag_value"
+    )
+    if top:
+        sql += f" limit {int(top)}"
+    return engine.query_df(sql)
+
+
+# ---- export --------------------------------------------------------------------------------------------
+_PHONE_LIKE = re.compile(r"^\+?\d[\d\s\-()]{6,}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass
+class ExportResult:
+    crowd_name: str
+    channel: str
+    folder: Path
+    file: Path
+    manifest: Path
+    identifiers: int
+    persons: int
+    checksum: str
+    unchanged: bool
+    manifest_data: dict = field(default_factory=dict)
+
+
+def export_crowd(lake: Path, name: str, channel: str, engine: str | None = None) -> ExportResult:
+    """Write the crowd package for a channel: <lake>/exports/<crowd>/<as_of_date>/<channel>/ with
+    identifiers.csv (sorted, one identifier a line) and manifest.json (rule, counts, created_at, sha256).
+    Re-exporting the same crowd on the same data leaves both files untouched."""
+    if channel not in CHANNELS:
+        raise CrowdError(f"Unknown channel {channel!r}; use one of {', '.join(CHANNELS)}.")
+    e = connect(lake, engine)
+    try:
+        crowd = crowd_row(e, name)
+        df = e.query_df(
+            "select id_value, super_id from "
+            f"{e.relation('marts', 'crowd_deliverable_identifiers')} "
+            f"where crowd_name = {sql_string(name)} and channel = {sql_string(channel)} order by id_value"
+        )
+    finally:
+        e.close()
+    id_kind = CHANNELS[channel]
+    values = sorted(set(df["id_value"].astype(str)))
+    for v in values:  # the last guard: a package never carries a raw phone
+        if (channel == "sms" and not _HEX64.match(v)) or _PHONE_LIKE.match(v):
+            raise CrowdError(f"Refusing to export {name!r} to {channel}: {v[:6]}... is not a hashed identifier.")
+    content = (id_kind + "\n" + "".join(v + "\n" for v in values)).encode("utf-8")
+    checksum = hashlib.sha256(content).hexdigest()
+    as_of = str(crowd["as_of_date"])[:10]
+    folder = lake / "exports" / name / as_of / channel
+    file = folder / "identifiers.csv"
+    manifest_path = folder / "manifest.json"
+    if manifest_path.exists() and file.exists():
+        old = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if old.get("sha256") == checksum and hashlib.sha256(file.read_bytes()).hexdigest() == checksum:
+            return ExportResult(
+                name,
+                channel,
+                folder,
+                file,
+                manifest_path,
+                len(values),
+                int(df["super_id"].nunique()),
+                checksum,
+                True,
+                old,
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = {
+        "crowd_name": name,
+        "crowd_kind": crowd["crowd_kind"],
+        "rule": crowd["rule_text"],
+        "description": crowd.get("description"),
+        "channel": channel,
+        "identifier_kind": id_kind,
+        "as_of_date": as_of,
+        "crowd_size": int(crowd["crowd_size"]),
+        "reachable_persons": int(df["super_id"].nunique()),
+        "identifiers": len(values),
+        "file": file.name,
+        "bytes": len(content),
+        "sha256": checksum,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "engine": engine_name(engine),
+    }
+    _atomic_write(file, content)
+    _atomic_write(manifest_path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    return ExportResult(
+        name,
+        channel,
+        folder,
+        file,
+        manifest_path,
+        len(values),
+        manifest["reachable_persons"],
+        checksum,
+        False,
+        manifest,
+    )
+
+
+def _atomic_write(path: Path, content: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+
+
+# ---- bench ---------------------------------------------------------------------------------------------
+@dataclass
+class BenchResult:
+    engine: str
+    persons: int
+    rules: list[tuple[str, int, float]]  # rule, size, milliseconds
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(ms for _, _, ms in self.rules)
+
+    @property
+    def p95(self) -> float:
+        times = sorted(ms for _, _, ms in self.rules)
+        return times[min(len(times) - 1, max(0, int(round(0.95 * len(times) + 0.5)) - 1))]
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "p50_ms": self.p50, "p95_ms": self.p95}
+
+
+def random_rules(engine: Engine, count: int, seed: int = 7, catalogue: dict[str, Tag] | None = None) -> list[str]:
+    """`count` random 3-tag rules mixing AND, OR and NOT over tags and values present in the warehouse."""
+    catalogue = catalogue or load_catalogue()
+    wide = _wide(engine)
+    rng = random.Random(seed)
+    candidates = [t for t in catalogue.values() if t.value_kind in ("flag", "category", "level")]
+    open_values: dict[str, list[str]] = {}
+
+    def values_of(tag: Tag) -> list[str]:
+        if tag.allowed_values:
+            return list(tag.allowed_values)
+        if tag.tag_id not in open_values:
+            rows = engine.query(
+                f'select "{tag.tag_id}", count(*) from {wide} where "{tag.tag_id}" is not null '
+                "group by 1 order by 2 desc limit 20"
+            )
+            open_values[tag.tag_id] = [str(r[0]) for r in rows]
+        return open_values[tag.tag_id]
+
+    def condition(tag: Tag) -> str:
+        if tag.value_kind == "flag":
+            return tag.tag_id
+        if tag.has_score and tag.value_kind == "level" and rng.random() < 0.3:
+            return f"{tag.tag_id} >= {rng.choice([0.1, 0.2, 0.3, 0.5])}"
+        vals = values_of(tag) or ["x"]
+        if len(vals) > 2 and rng.random() < 0.3:
+            picked = rng.sample(vals, 2)
+            return f"{tag.tag_id} in ({', '.join(_quote(v) for v in picked)})"
+        return f"{tag.tag_id} = {_quote(rng.choice(vals))}"
+
+    shapes = [
+        "{a} and {b} and {c}",
+        "{a} and ({b} or {c})",
+        "{a} or {b} and not {c}",
+        "({a} or {b}) and not {c}",
+        "not {a} and {b} and {c}",
+        "{a} and not ({b} or {c})",
+    ]
+    rules = []
+    for _ in range(count):
+        a, b, c = rng.sample(candidates, 3)
+        rules.append(rng.choice(shapes).format(a=condition(a), b=condition(b), c=condition(c)))
+    return rules
+
+
+def _quote(value: str) -> str:
+    return value if re.match(r"^[\w.+\-]+$", value) else "'" + value.replace("'", "''") + "'"
+
+
+def bench(lake: Path, rules: int = 20, seed: int = 7, engine: str | None = None, repeat: int = 1) -> BenchResult:
+    """Latency of `crowd size` queries over `rules` random 3-tag rules (one warm-up query first)."""
+    e = connect(lake, engine)
+    try:
+        catalogue = load_catalogue()
+        texts = random_rules(e, rules, seed, catalogue)
+        crowd_size(e, texts[0], catalogue)  # warm-up: first touch of the table's files
+        results = []
+        for text in texts:
+            best = min((crowd_size(e, text, catalogue) for _ in range(max(1, repeat))), key=lambda r: r.milliseconds)
+            results.append((text, best.size, best.milliseconds))
+        persons = crowd_size(e, "all", catalogue).base
+    finally:
+        e.close()
+    return BenchResult(engine_name(engine), persons, results)
