@@ -82,3 +82,8 @@ trino-stop: setup ## stop the lake's Trino node
 
 trino-status: setup ## is the lake's Trino node running? (the CLI exits 3 if not; make does not fail on that)
 	$(BIN)/facetlake trino status --lake $(FACETLAKE_LAKE) || test $$? -eq 3
+
+.PHONY: dagster
+dagster: setup ## Dagster UI and daemon on 127.0.0.1:3000 for the lake (DAGSTER_HOME=<lake>/dagster)
+	DAGSTER_HOME=$$($(BIN)/python -m orchestration.home --lake $(FACETLAKE_LAKE)) \
+		$(BIN)/dagster dev -m orchestration.definitions -d $(CURDIR) -h 127.0.0.1 -p 3000

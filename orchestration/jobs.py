@@ -1,0 +1,36 @@
+"""Jobs: the daily job (the dbt project for one dt; what the schedule, the sensor and the demo run) and
+the demo's landing of a synthetic day."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeAlias
+
+from dagster import AssetsDefinition, AssetSelection, JobDefinition, PartitionsDefinition, define_asset_job
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+# What define_asset_job returns: a job resolved against the asset graph when Definitions are built.
+AssetJob: TypeAlias = "JobDefinition | UnresolvedAssetJobDefinition"
+
+DAILY_JOB = "facetlake_daily"
+LANDING_JOB = "land_synthetic_day"
+
+
+def build_daily_job(dbt_assets_def: AssetsDefinition, partitions_def: PartitionsDefinition) -> AssetJob:
+    """Every dbt asset and check: the dt's partition of the incremental models, then all that reads them."""
+    return define_asset_job(
+        DAILY_JOB,
+        selection=AssetSelection.assets(dbt_assets_def),
+        partitions_def=partitions_def,
+        description="Load one dt of the raw zone (incremental models) and rebuild the views and marts.",
+    )
+
+
+def build_landing_job(landing_assets_def: AssetsDefinition, partitions_def: PartitionsDefinition) -> AssetJob:
+    return define_asset_job(
+        LANDING_JOB,
+        selection=AssetSelection.assets(landing_assets_def),
+        partitions_def=partitions_def,
+        description="Demo: land one day of the synthetic lake (<lake>/synthetic/raw) into <lake>/raw.",
+    )

@@ -1,0 +1,90 @@
+"""Where the lake is and which engine builds it: configuration, never code."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from dagster import ConfigurableResource, EnvVar
+from dagster_dbt import DbtCliResource
+from pydantic import Field
+
+from facetlake import paths
+from facetlake.dbt_runner import dbt_environment, dbt_executable, publish_serving_copy
+
+ENGINES = ("duckdb", "trino")
+
+
+class FacetlakeResource(ConfigurableResource):
+    """The lake a run reads and writes, and the engine dbt builds it on."""
+
+    lake: str = Field(description="Lake directory: raw/ zone, warehouse/, synthetic/ (demo) and dagster/.")
+    engine: str = Field(default="duckdb", description="dbt profile target: duckdb (embedded) or trino.")
+
+    @property
+    def lake_path(self) -> Path:
+        return Path(self.lake).resolve()
+
+    def checked_engine(self) -> str:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        return self.engine
+
+    def dbt(self) -> DbtCliResource:
+        """The dbt CLI on this project, with the engine's profile target."""
+        project_dir = str(paths.project_dir())
+        return DbtCliResource(
+            project_dir=project_dir,
+            profiles_dir=project_dir,
+            target=self.checked_engine(),
+            dbt_executable=dbt_executable(),
+        )
+
+    @contextmanager
+    def dbt_environment(self) -> Iterator[None]:
+        """The process environment dbt reads its lake and engine from, for the duration of a build.
+
+        dagster-dbt hands the process environment to the dbt subprocess; the profile and the raw-zone
+        macros read FACETLAKE_LAKE and FACETLAKE_ENGINE from it.
+        """
+        wanted = dbt_environment(self.lake_path, self.checked_engine())
+        keys = ("FACETLAKE_LAKE", "FACETLAKE_ENGINE", "DBT_PROFILES_DIR", "DBT_SEND_ANONYMOUS_USAGE_STATS")
+        saved = {key: os.environ.get(key) for key in keys}
+        os.environ.update({key: wanted[key] for key in keys})
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    def dbt_target_path(self, run_id: str, name: str) -> Path:
+        """A dbt target folder for one invocation, under the lake (its compiled SQL names the lake)."""
+        return self.lake_path / "dagster" / "dbt" / f"{run_id[:8]}-{name}"
+
+    def before_build(self) -> None:
+        (self.lake_path / "warehouse").mkdir(parents=True, exist_ok=True)
+        if self.checked_engine() == "trino":
+            # Trino sees a new dt of the raw zone only once it is registered with the hive catalog.
+            from facetlake.trino.catalogs import prepare_raw_tables_for_lake
+
+            prepare_raw_tables_for_lake(self.lake_path)
+
+    def after_build(self, target_path: Path) -> Path | None:
+        """After a successful build: publish DuckDB's serving copy; drop the invocation's dbt artifacts."""
+        shutil.rmtree(target_path, ignore_errors=True)
+        if self.checked_engine() == "duckdb":
+            return publish_serving_copy(self.lake_path)
+        return None
+
+
+def facetlake_from_env() -> FacetlakeResource:
+    """FACETLAKE_LAKE (else ./lake in the repository) and FACETLAKE_ENGINE (else duckdb)."""
+    lake = EnvVar("FACETLAKE_LAKE") if os.environ.get("FACETLAKE_LAKE") else str(paths.default_lake())
+    engine = EnvVar("FACETLAKE_ENGINE") if os.environ.get("FACETLAKE_ENGINE") else "duckdb"
+    return FacetlakeResource(lake=lake, engine=engine)
