@@ -1,0 +1,292 @@
+"""The raw zone as external tables of Trino's hive catalog, and the connection settings dbt uses too.
+
+Each raw source is one external TEXTFILE table `<raw catalog>.<prefix>raw.<source>` over
+`<lake>/raw/<source>/`, partitioned by the `dt=YYYY-MM-DD` folders, with a single varchar column `line`.
+Before every build `prepare_raw_tables_for_lake` creates what is missing and syncs the partitions (FULL:
+new dt folders appear, removed ones disappear).
+
+Lines come through byte for byte. Hive's text format splits a line into fields at `\\x01` and reads a
+field equal to `\\N` as NULL; both are set to a newline here, which can never occur inside a line, so a
+line is always exactly one field and never NULL. No escape character is set, so backslashes stay.
+Trino's reader (like DuckDB's) ends a line at `\\n`, `\\r\\n` or a lone `\\r`, drops a UTF-8 byte-order
+mark at the start of a file, and reads `.gz` files whole (they cannot be split).
+
+Everything that varies per deployment comes from the environment, the same variables the dbt profile
+reads (see README.md in this folder): FACETLAKE_TRINO_HOST, _PORT, _USER, _PASSWORD, _TLS,
+_RAW_CATALOG, _LAKE_URI and FACETLAKE_SCHEMA_PREFIX.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from facetlake.paths import RAW_SOURCES
+from facetlake.trino import TrinoError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+DEFAULT_USER = "facetlake"
+DEFAULT_RAW_CATALOG = "hive"
+DEFAULT_CATALOG = "iceberg"
+# The node this project starts has `local.location` = the lake, so lake paths are `local:///raw/...`.
+DEFAULT_LAKE_URI = "local://"
+
+# Field separator and null format of the raw tables: a newline never occurs inside a line (it ends it).
+_NEVER_IN_A_LINE = "U&'\\000A'"
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+def _lake_uri(uri: str) -> str:
+    """`local://` (the local node) or a cluster's URI of the lake without its trailing slash."""
+    return DEFAULT_LAKE_URI if uri.rstrip("/") == DEFAULT_LAKE_URI.rstrip("/") else uri.rstrip("/")
+
+
+def _is_set(name: str) -> bool:
+    return _env(name).lower() not in ("", "0", "false", "no")
+
+
+@dataclass(frozen=True)
+class TrinoSettings:
+    """Where the Trino cluster is and how facetlake names things in it (defaults: the local node)."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    user: str = DEFAULT_USER
+    password: str = ""
+    tls: bool = False
+    catalog: str = DEFAULT_CATALOG
+    raw_catalog: str = DEFAULT_RAW_CATALOG
+    schema_prefix: str = ""
+    lake_uri: str = DEFAULT_LAKE_URI
+
+    @classmethod
+    def from_env(cls) -> TrinoSettings:
+        """The settings from FACETLAKE_* variables, checked; the dbt profile reads the same ones."""
+        raw_port = _env("FACETLAKE_TRINO_PORT", str(DEFAULT_PORT))
+        try:
+            port = int(raw_port)
+        except ValueError:
+            raise TrinoError(f"FACETLAKE_TRINO_PORT must be a port number, not {raw_port!r}.") from None
+        settings = cls(
+            host=_env("FACETLAKE_TRINO_HOST", DEFAULT_HOST),
+            port=port,
+            user=_env("FACETLAKE_TRINO_USER", DEFAULT_USER),
+            password=os.environ.get("FACETLAKE_TRINO_PASSWORD", ""),
+            tls=_is_set("FACETLAKE_TRINO_TLS"),
+            catalog=_env("FACETLAKE_TRINO_CATALOG", DEFAULT_CATALOG),
+            raw_catalog=_env("FACETLAKE_TRINO_RAW_CATALOG", DEFAULT_RAW_CATALOG),
+            schema_prefix=os.environ.get("FACETLAKE_SCHEMA_PREFIX", ""),
+            lake_uri=_lake_uri(_env("FACETLAKE_TRINO_LAKE_URI", DEFAULT_LAKE_URI)),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        for name, value in (
+            ("FACETLAKE_TRINO_CATALOG", self.catalog),
+            ("FACETLAKE_TRINO_RAW_CATALOG", self.raw_catalog),
+        ):
+            if not _IDENTIFIER.fullmatch(value):
+                raise TrinoError(f"{name}={value!r} is not a catalog name (lower-case letters, digits, _).")
+        if self.schema_prefix and not _IDENTIFIER.fullmatch(self.schema_prefix):
+            raise TrinoError(
+                f"FACETLAKE_SCHEMA_PREFIX={self.schema_prefix!r} must be lower-case letters, digits and _ "
+                "(it is put in front of schema names, e.g. team_a_ gives team_a_staging)."
+            )
+        if "'" in self.lake_uri:
+            raise TrinoError(f"FACETLAKE_TRINO_LAKE_URI={self.lake_uri!r} must not contain a quote.")
+        if self.password and not self.tls:
+            # The profile switches to https when a password is set; Trino refuses passwords over http.
+            object.__setattr__(self, "tls", True)
+
+    @property
+    def http_scheme(self) -> str:
+        return "https" if self.tls else "http"
+
+    @property
+    def raw_schema(self) -> str:
+        return f"{self.schema_prefix}raw"
+
+    @property
+    def is_local_node(self) -> bool:
+        """True when the lake is this machine's directory as the project's own node sees it."""
+        return self.lake_uri == DEFAULT_LAKE_URI
+
+    def raw_location(self, source: str) -> str:
+        """Where the cluster finds `<lake>/raw/<source>/` (`local:///raw/orders` on the local node)."""
+        if self.is_local_node:
+            return f"local:///raw/{source}"
+        return f"{self.lake_uri}/raw/{source}"
+
+    def describe(self) -> str:
+        return f"{self.http_scheme}://{self.host}:{self.port} as {self.user}"
+
+    def connect(self, request_timeout: float = 300.0):  # -> trino.dbapi.Connection
+        import trino
+
+        auth = trino.auth.BasicAuthentication(self.user, self.password) if self.password else None
+        return trino.dbapi.connect(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            http_scheme=self.http_scheme,
+            auth=auth,
+            request_timeout=request_timeout,
+            timezone="UTC",
+        )
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class _Session:
+    """Runs statements on one connection and turns failures into TrinoErrors that say what was being done."""
+
+    def __init__(self, settings: TrinoSettings) -> None:
+        self.settings = settings
+        self.conn = settings.connect()
+
+    def run(self, sql: str, doing: str) -> list[list]:
+        import trino
+
+        try:
+            cur = self.conn.cursor()
+            cur.execute(sql)
+            return cur.fetchall()
+        except trino.exceptions.TrinoUserError as error:
+            raise TrinoError(f"Trino refused to {doing}: {error.message}\nStatement: {sql}") from None
+        except trino.exceptions.TrinoQueryError as error:
+            raise TrinoError(f"Trino failed to {doing}: {error.message}\nStatement: {sql}") from None
+        except (OSError, trino.exceptions.HttpError, trino.exceptions.TrinoConnectionError) as error:
+            raise TrinoError(
+                f"Cannot reach Trino at {self.settings.describe()} to {doing}: {error}. Start the local node "
+                "with `facetlake trino start`, or point FACETLAKE_TRINO_HOST/PORT at your cluster."
+            ) from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _table_ddl(settings: TrinoSettings, source: str) -> str:
+    table = f"{_quote(settings.raw_catalog)}.{_quote(settings.raw_schema)}.{_quote(source)}"
+    return (
+        f"create table {table} (line varchar, dt varchar) with ("
+        f"external_location = {_literal(settings.raw_location(source))}, format = 'TEXTFILE', "
+        f"partitioned_by = array['dt'], textfile_field_separator = {_NEVER_IN_A_LINE}, "
+        f"null_format = {_NEVER_IN_A_LINE})"
+    )
+
+
+def _is_current(create_statement: str, settings: TrinoSettings, source: str) -> bool:
+    """Whether an existing table reads lines the way facetlake needs (else it is dropped and recreated)."""
+    text = create_statement.lower()
+    return (
+        "textfile_field_separator = u&'\\000a'" in text
+        and "null_format = u&'\\000a'" in text
+        and f"external_location = {_literal(settings.raw_location(source)).lower()}" in text
+        and "partitioned_by = array['dt']" in text
+        and "format = 'textfile'" in text
+    )
+
+
+def prepare_raw_tables(
+    settings: TrinoSettings, sources: Iterable[str] = RAW_SOURCES, lake: Path | None = None
+) -> dict[str, int]:
+    """Create the raw schema and tables that are missing or stale, sync their partitions; dt count per source.
+
+    `lake`, when the cluster is the local node, is the lake directory: a source without a folder yet gets an
+    empty one (Trino requires an external location to exist), so its table reads as empty.
+    """
+    session = _Session(settings)
+    catalog, schema = _quote(settings.raw_catalog), _quote(settings.raw_schema)
+    try:
+        catalogs = {row[0] for row in session.run("show catalogs", "list catalogs")}
+        if settings.raw_catalog not in catalogs:
+            raise TrinoError(
+                f"Trino at {settings.describe()} has no catalog {settings.raw_catalog!r} for the raw zone "
+                f"(it has {', '.join(sorted(catalogs))}). Configure a hive catalog over the lake, or set "
+                "FACETLAKE_TRINO_RAW_CATALOG to yours."
+            )
+        session.run(f"create schema if not exists {catalog}.{schema}", f"create schema {settings.raw_schema}")
+        existing = {
+            row[0]
+            for row in session.run(
+                f"select table_name from {catalog}.information_schema.tables "
+                f"where table_schema = {_literal(settings.raw_schema)}",
+                "list the raw tables",
+            )
+        }
+        partitions: dict[str, int] = {}
+        for source in sources:
+            if lake is not None and settings.is_local_node:
+                (lake / "raw" / source).mkdir(parents=True, exist_ok=True)
+            table = f"{catalog}.{schema}.{_quote(source)}"
+            if source in existing:
+                ddl = session.run(f"show create table {table}", f"read the definition of {source}")[0][0]
+                if not _is_current(ddl, settings, source):
+                    # External: dropping the table leaves the files alone.
+                    session.run(f"drop table {table}", f"drop the outdated raw table {source}")
+                    existing.discard(source)
+            if source not in existing:
+                session.run(_table_ddl(settings, source), f"create the raw table {source}")
+            session.run(
+                f"call {catalog}.system.sync_partition_metadata("
+                f"schema_name => {_literal(settings.raw_schema)}, table_name => {_literal(source)}, "
+                "mode => 'FULL', case_sensitive => true)",
+                f"sync the dt partitions of {source}",
+            )
+            partitions[source] = session.run(
+                f"select count(*) from {catalog}.{schema}.{_quote(source + '$partitions')}",
+                f"count the partitions of {source}",
+            )[0][0]
+        return partitions
+    finally:
+        session.close()
+
+
+def prepare_raw_tables_for_lake(lake: Path) -> dict[str, int]:
+    """Before a Trino build of `lake`: its raw zone as external tables, partitions in sync with the folders."""
+    settings = TrinoSettings.from_env()
+    if settings.is_local_node:
+        if not (lake / "raw").is_dir():
+            raise TrinoError(f"{lake} has no raw/ zone; generate a lake or drop files there first.")
+        check_local_node_serves(lake, settings)
+    return prepare_raw_tables(settings, RAW_SOURCES, lake=lake)
+
+
+def check_local_node_serves(lake: Path, settings: TrinoSettings) -> None:
+    """The project's own node reads the lake it was started for (`local.location`): make sure that is `lake`.
+
+    A node started for another lake would read that lake's raw files, and build into its warehouse.
+    """
+    from facetlake.trino.config import NodeLayout
+    from facetlake.trino.server import read_state
+
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        return
+    state = read_state(NodeLayout(lake))
+    if state is None:
+        raise TrinoError(
+            f"No Trino node runs for the lake {lake}. Start one with `facetlake trino start --lake {lake}` "
+            "(each lake has its own node), or point FACETLAKE_TRINO_HOST/PORT and FACETLAKE_TRINO_LAKE_URI "
+            "at a cluster that sees this lake."
+        )
+    if state.port != settings.port:
+        raise TrinoError(
+            f"The Trino node of {lake} listens on port {state.port}, but FACETLAKE_TRINO_PORT is "
+            f"{settings.port}. Set FACETLAKE_TRINO_PORT={state.port} (the port may belong to another lake's node)."
+        )
