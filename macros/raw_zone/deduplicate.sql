@@ -7,28 +7,55 @@
       batch: the dict from raw_batch().
 -#}
 {% macro flag_duplicates(validated, batch) -%}
+    {#- The window runs over four narrow columns of the valid lines only (a wide window is the costliest
+        step of staging), and the few later copies are joined back. -#}
+    with
+
+    copies as (
+        select
+            record_key,
+            file_name,
+            line_number,
+            row_number() over (
+                partition by record_key
+                order by dt, file_name, line_number
+            ) as copy_number
+        from {{ validated }}
+        where rejection_reason is null
+    ),
+
+    later_copies as (
+        select
+            file_name,
+            line_number
+        from copies
+        where copy_number > 1
+        {%- if is_incremental() and batch['from'] %}
+            union all
+            select
+                copies.file_name,
+                copies.line_number
+            from copies
+            where
+                copies.copy_number = 1
+                and copies.record_key in (
+                    select earlier.record_key
+                    from {{ this }} as earlier
+                    where
+                        earlier.dt < cast('{{ batch["from"] }}' as date)
+                        and earlier.rejection_reason is null
+                )
+        {%- endif %}
+    )
+
     select
         {{ validated }}.*,
-        coalesce(
-            {{ validated }}.rejection_reason is null
-            and (
-                row_number() over (
-                    partition by {{ validated }}.record_key, {{ validated }}.rejection_reason is null
-                    order by {{ validated }}.dt, {{ validated }}.file_name, {{ validated }}.line_number
-                ) > 1
-                {%- if is_incremental() and batch['from'] %}
-                    or {{ validated }}.record_key in (
-                        select earlier.record_key
-                        from {{ this }} as earlier
-                        where
-                            earlier.dt < cast('{{ batch["from"] }}' as date)
-                            and earlier.rejection_reason is null
-                    )
-                {%- endif %}
-            ),
-            false
-        ) as is_duplicate
+        later_copies.line_number is not null as is_duplicate
     from {{ validated }}
+    left join later_copies
+        on
+            {{ validated }}.file_name = later_copies.file_name
+            and {{ validated }}.line_number = later_copies.line_number
 {%- endmacro %}
 
 

@@ -29,12 +29,11 @@
         cast(null as date) as dt
     where 1 = 0
     {%- else %}
-    select
-        line,
-        file_name,
-        running_number - min(running_number) over (partition by file_name) + 1 as line_number,
-        dt
-    from (
+    {#- The first line's running number per file comes from an aggregate joined back: DuckDB inlines the
+        CTE and reads the files twice, which is still 3x cheaper than a window over the full lines. -#}
+    with
+
+    numbered as (
         select
             line,
             filename as file_name,
@@ -47,6 +46,22 @@
             hive_partitioning = true, hive_types = {'dt': 'DATE'}, filename = true
         )
         where {{ raw_batch_predicate('dt', batch) }}
-    ) as numbered
+    ),
+
+    first_numbers as (
+        select
+            file_name,
+            min(running_number) as first_running_number
+        from numbered
+        group by file_name
+    )
+
+    select
+        numbered.line,
+        numbered.file_name,
+        numbered.running_number - first_numbers.first_running_number + 1 as line_number,
+        numbered.dt
+    from numbered
+    inner join first_numbers on numbered.file_name = first_numbers.file_name
     {%- endif %}
 {%- endmacro %}

@@ -30,21 +30,26 @@ fields as (
         line_number,
         line,
         json_line is not null as is_json_object,
-        {{ json_text('json_line', 'event_id') }} as event_id,
-        {{ json_text('json_line', 'event_time') }} as event_time_text,
-        lower({{ json_text('json_line', 'event_type') }}) as event_type,
-        {{ json_text('json_line', 'campaign_id') }} as campaign_id,
-        lower({{ json_text('json_line', 'channel') }}) as channel,
-        {{ json_text('json_line', 'device_id') }} as device_id,
-        lower(trim({{ json_text('json_line', 'phone_sha256') }})) as phone_sha256_text,
-        {{ json_text('json_line', 'placement_id') }} as placement_id,
-        {{ json_text('json_line', 'cost') }} as cost_text
+        {{ json_text_fields('json_line', [
+            ['event_id', 'event_id'],
+            ['event_time', 'event_time_text'],
+            ['event_type', 'event_type_raw'],
+            ['campaign_id', 'campaign_id'],
+            ['channel', 'channel_raw'],
+            ['device_id', 'device_id'],
+            ['phone_sha256', 'phone_sha256_text_raw'],
+            ['placement_id', 'placement_id'],
+            ['cost', 'cost_text']
+        ]) }}
     from parsed
 ),
 
 typed as (
     select
         fields.*,
+        lower(event_type_raw) as event_type,
+        lower(channel_raw) as channel,
+        lower(trim(phone_sha256_text_raw)) as phone_sha256_text,
         {{ try_to_utc_timestamp('event_time_text') }} as event_at,
         {{ try_to_decimal('cost_text', 4) }} as cost  -- noqa: RF04
     from fields

@@ -31,17 +31,19 @@ fields as (
         line_number,
         line,
         json_line is not null as is_json_object,
-        {{ json_text('json_line', 'event_id') }} as event_id,
-        {{ json_text('json_line', 'event_time') }} as event_time_text,
-        {{ json_text('json_line', 'event_type') }} as event_type,
-        {{ json_text('json_line', 'device_id') }} as device_id,
-        {{ json_text('json_line', 'user_pin') }} as user_pin,
-        {{ json_text('json_line', 'platform') }} as platform,
-        {{ json_text('json_line', 'sku_id') }} as sku_id,
-        {{ json_text('json_line', 'keyword') }} as keyword,
-        {{ json_text('json_line', 'channel') }} as channel,
-        {{ json_text('json_line', 'campaign_id') }} as campaign_id,
-        {{ json_text('json_line', 'city') }} as city
+        {{ json_text_fields('json_line', [
+            ['event_id', 'event_id'],
+            ['event_time', 'event_time_text'],
+            ['event_type', 'event_type'],
+            ['device_id', 'device_id'],
+            ['user_pin', 'user_pin'],
+            ['platform', 'platform'],
+            ['sku_id', 'sku_id'],
+            ['keyword', 'keyword'],
+            ['channel', 'channel'],
+            ['campaign_id', 'campaign_id'],
+            ['city', 'city']
+        ]) }}
     from parsed
 ),
 

@@ -30,21 +30,24 @@ fields as (
         line_number,
         line,
         json_line is not null as is_json_object,
-        {{ json_text('json_line', 'campaign_id') }} as campaign_id,
-        {{ json_text('json_line', 'updated_at') }} as updated_at_text,
-        {{ json_text('json_line', 'brand_id') }} as brand_id,
-        {{ json_text('json_line', 'campaign_name') }} as campaign_name,
-        lower({{ json_text('json_line', 'channel') }}) as channel,
-        {{ json_text('json_line', 'objective') }} as objective,
-        {{ json_text('json_line', 'start_date') }} as start_date_text,
-        {{ json_text('json_line', 'end_date') }} as end_date_text,
-        {{ json_text('json_line', 'budget') }} as budget_text
+        {{ json_text_fields('json_line', [
+            ['campaign_id', 'campaign_id'],
+            ['updated_at', 'updated_at_text'],
+            ['brand_id', 'brand_id'],
+            ['campaign_name', 'campaign_name'],
+            ['channel', 'channel_raw'],
+            ['objective', 'objective'],
+            ['start_date', 'start_date_text'],
+            ['end_date', 'end_date_text'],
+            ['budget', 'budget_text']
+        ]) }}
     from parsed
 ),
 
 typed as (
     select
         fields.*,
+        lower(channel_raw) as channel,
         {{ try_to_utc_timestamp('updated_at_text') }} as updated_at,
         try_cast(start_date_text as date) as start_date,
         try_cast(end_date_text as date) as end_date,

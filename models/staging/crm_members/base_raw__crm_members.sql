@@ -31,25 +31,29 @@ fields as (
         line_number,
         line,
         json_line is not null as is_json_object,
-        {{ json_text('json_line', 'member_id') }} as member_id,
-        {{ json_text('json_line', 'brand_id') }} as brand_id,
-        {{ json_text('json_line', 'updated_at') }} as updated_at_text,
-        {{ json_text('json_line', 'phone') }} as phone,
-        {{ json_text('json_line', 'email') }} as email,
-        {{ json_text('json_line', 'user_pin') }} as user_pin,
-        {{ json_text('json_line', 'union_id') }} as union_id,
-        upper(trim({{ json_text('json_line', 'gender') }})) as gender_text,
-        {{ json_text('json_line', 'birth_date') }} as birth_date_text,
-        {{ json_text('json_line', 'register_time') }} as register_time_text,
-        {{ json_text('json_line', 'register_channel') }} as register_channel,
-        lower({{ json_text('json_line', 'tier') }}) as tier,
-        {{ json_text('json_line', 'points_balance') }} as points_balance_text
+        {{ json_text_fields('json_line', [
+            ['member_id', 'member_id'],
+            ['brand_id', 'brand_id'],
+            ['updated_at', 'updated_at_text'],
+            ['phone', 'phone'],
+            ['email', 'email'],
+            ['user_pin', 'user_pin'],
+            ['union_id', 'union_id'],
+            ['gender', 'gender_text_raw'],
+            ['birth_date', 'birth_date_text'],
+            ['register_time', 'register_time_text'],
+            ['register_channel', 'register_channel'],
+            ['tier', 'tier_raw'],
+            ['points_balance', 'points_balance_text']
+        ]) }}
     from parsed
 ),
 
 typed as (
     select
         fields.*,
+        upper(trim(gender_text_raw)) as gender_text,
+        lower(tier_raw) as tier,
         {{ try_to_utc_timestamp('updated_at_text') }} as updated_at,
         {{ try_to_utc_timestamp('register_time_text') }} as registered_at,
         try_cast(birth_date_text as date) as birth_date,

@@ -31,20 +31,24 @@ fields as (
         line_number,
         line,
         json_line is not null as is_json_object,
-        {{ json_text('json_line', 'message_id') }} as message_id,
-        {{ json_text('json_line', 'event_time') }} as event_time_text,
-        lower({{ json_text('json_line', 'event_type') }}) as event_type,
-        lower({{ json_text('json_line', 'channel') }}) as channel,
-        {{ json_text('json_line', 'campaign_id') }} as campaign_id,
-        {{ json_text('json_line', 'phone') }} as phone,
-        {{ json_text('json_line', 'email') }} as email,
-        {{ json_text('json_line', 'template_id') }} as template_id
+        {{ json_text_fields('json_line', [
+            ['message_id', 'message_id'],
+            ['event_time', 'event_time_text'],
+            ['event_type', 'event_type_raw'],
+            ['channel', 'channel_raw'],
+            ['campaign_id', 'campaign_id'],
+            ['phone', 'phone'],
+            ['email', 'email'],
+            ['template_id', 'template_id']
+        ]) }}
     from parsed
 ),
 
 typed as (
     select
         fields.*,
+        lower(event_type_raw) as event_type,
+        lower(channel_raw) as channel,
         {{ try_to_utc_timestamp('event_time_text') }} as event_at
     from fields
 ),

@@ -30,23 +30,27 @@ fields as (
         line_number,
         line,
         json_line is not null as is_json_object,
-        {{ json_text('json_line', 'order_id') }} as order_id,
-        {{ json_text('json_line', 'line_no') }} as line_no_text,
-        {{ json_text('json_line', 'order_time') }} as order_time_text,
-        {{ json_text('json_line', 'user_pin') }} as user_pin,
-        {{ json_text('json_line', 'sku_id') }} as sku_id,
-        {{ json_text('json_line', 'quantity') }} as quantity_text,
-        {{ json_text('json_line', 'unit_price') }} as unit_price_text,
-        {{ json_text('json_line', 'paid_amount') }} as paid_amount_text,
-        lower({{ json_text('json_line', 'status') }}) as status,
-        lower({{ json_text('json_line', 'channel') }}) as sales_channel,
-        {{ json_text('json_line', 'store_id') }} as store_id
+        {{ json_text_fields('json_line', [
+            ['order_id', 'order_id'],
+            ['line_no', 'line_no_text'],
+            ['order_time', 'order_time_text'],
+            ['user_pin', 'user_pin'],
+            ['sku_id', 'sku_id'],
+            ['quantity', 'quantity_text'],
+            ['unit_price', 'unit_price_text'],
+            ['paid_amount', 'paid_amount_text'],
+            ['status', 'status_raw'],
+            ['channel', 'sales_channel_raw'],
+            ['store_id', 'store_id']
+        ]) }}
     from parsed
 ),
 
 typed as (
     select
         fields.*,
+        lower(status_raw) as status,
+        lower(sales_channel_raw) as sales_channel,
         {{ try_to_utc_timestamp('order_time_text') }} as order_at,
         {{ try_to_integer('line_no_text') }} as line_no,
         {{ try_to_integer('quantity_text') }} as quantity,

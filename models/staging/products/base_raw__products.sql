@@ -30,16 +30,18 @@ fields as (
         line_number,
         line,
         json_line is not null as is_json_object,
-        {{ json_text('json_line', 'sku_id') }} as sku_id,
-        {{ json_text('json_line', 'updated_at') }} as updated_at_text,
-        {{ json_text('json_line', 'sku_name') }} as sku_name,
-        {{ json_text('json_line', 'brand_id') }} as brand_id,
-        {{ json_text('json_line', 'brand_name') }} as brand_name,
-        {{ json_text('json_line', 'category_l1') }} as category_l1,
-        {{ json_text('json_line', 'category_l2') }} as category_l2,
-        {{ json_text('json_line', 'category_l3') }} as category_l3,
-        {{ json_text('json_line', 'list_price') }} as list_price_text,
-        {{ json_text('json_line', 'launch_date') }} as launch_date_text
+        {{ json_text_fields('json_line', [
+            ['sku_id', 'sku_id'],
+            ['updated_at', 'updated_at_text'],
+            ['sku_name', 'sku_name'],
+            ['brand_id', 'brand_id'],
+            ['brand_name', 'brand_name'],
+            ['category_l1', 'category_l1'],
+            ['category_l2', 'category_l2'],
+            ['category_l3', 'category_l3'],
+            ['list_price', 'list_price_text'],
+            ['launch_date', 'launch_date_text']
+        ]) }}
     from parsed
 ),
 

@@ -30,22 +30,26 @@ fields as (
         line_number,
         line,
         json_line is not null as is_json_object,
-        {{ json_text('json_line', 'store_id') }} as store_id,
-        {{ json_text('json_line', 'updated_at') }} as updated_at_text,
-        {{ json_text('json_line', 'store_name') }} as store_name,
-        {{ json_text('json_line', 'city') }} as city,
-        {{ json_text('json_line', 'district') }} as district,
-        {{ json_text('json_line', 'latitude') }} as latitude_text,
-        {{ json_text('json_line', 'longitude') }} as longitude_text,
-        {{ json_text('json_line', 'open_date') }} as open_date_text,
-        lower({{ json_text('json_line', 'format') }}) as store_format,
-        lower({{ json_text('json_line', 'status') }}) as store_status
+        {{ json_text_fields('json_line', [
+            ['store_id', 'store_id'],
+            ['updated_at', 'updated_at_text'],
+            ['store_name', 'store_name'],
+            ['city', 'city'],
+            ['district', 'district'],
+            ['latitude', 'latitude_text'],
+            ['longitude', 'longitude_text'],
+            ['open_date', 'open_date_text'],
+            ['format', 'store_format_raw'],
+            ['status', 'store_status_raw']
+        ]) }}
     from parsed
 ),
 
 typed as (
     select
         fields.*,
+        lower(store_format_raw) as store_format,
+        lower(store_status_raw) as store_status,
         {{ try_to_utc_timestamp('updated_at_text') }} as updated_at,
         try_cast(latitude_text as decimal(9, 5)) as latitude,
         try_cast(longitude_text as decimal(9, 5)) as longitude,
