@@ -24,10 +24,10 @@ def build_definitions(facetlake: FacetlakeResource | None = None) -> dg.Definiti
     partitions = daily_partitions()
     dbt_assets_def = build_dbt_assets(project, partitions)
     landing_assets_def = build_landing_assets(project, partitions, FacetlakeDbtTranslator(partitions))
-    daily_job = build_daily_job(dbt_assets_def, partitions)
+    daily_job = build_daily_job(dbt_assets_def)
     return dg.Definitions(
         assets=[landing_assets_def, dbt_assets_def],
-        jobs=[daily_job, build_landing_job(landing_assets_def, partitions)],
+        jobs=[daily_job, build_landing_job(landing_assets_def)],
         schedules=[build_daily_schedule(daily_job)],
         sensors=[build_raw_partition_sensor(daily_job, partitions)],
         resources={"facetlake": facetlake or facetlake_from_env()},

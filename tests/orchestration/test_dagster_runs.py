@@ -1,0 +1,113 @@
+"""Real Dagster runs on a small synthetic lake: days landed by the Python asset, two dt partitions built by
+the daily job, a partition rebuilt with no change, the serving copy published."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from facetlake.dbt_runner import serving_path
+from orchestration.definitions import build_definitions
+from orchestration.home import lake_instance
+from orchestration.jobs import DAILY_JOB, LANDING_JOB
+from orchestration.resources import FacetlakeResource
+
+DAYS = ("2026-10-01", "2026-10-02")
+
+
+def _row_counts(database: Path) -> dict[str, int]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        relations = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema not in ('information_schema', 'pg_catalog') order by 1, 2"
+        ).fetchall()
+        return {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in relations}
+    finally:
+        con.close()
+
+
+def _dts_loaded(database: Path) -> dict[str, list[str]]:
+    """The arrival dates present in each table dbt replaces a dt at a time."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.columns "
+            "where column_name = 'dt' and table_name like 'base_raw__%'"
+        ).fetchall()
+        return {
+            t: [str(r[0]) for r in con.execute(f'select distinct dt from "{s}"."{t}" order by 1').fetchall()]
+            for s, t in tables
+        }
+    finally:
+        con.close()
+
+
+def _days(dts_by_table: dict[str, list[str]]) -> set[str]:
+    """Every dt loaded in any table (a source may have no files on a given day)."""
+    return {dt for dts in dts_by_table.values() for dt in dts}
+
+
+@pytest.fixture(scope="module")
+def runs(synthetic_lake: Path, manifest_path: Path) -> dict:
+    """Land and build the first two days, one run each, in a persistent instance under the lake."""
+    definitions = build_definitions(FacetlakeResource(lake=str(synthetic_lake), engine="duckdb"))
+    landing, daily = definitions.resolve_job_def(LANDING_JOB), definitions.resolve_job_def(DAILY_JOB)
+    warehouse = synthetic_lake / "warehouse" / "facetlake.duckdb"
+    results: dict = {"daily": daily, "dts_after_first": None, "landed": []}
+    with lake_instance(synthetic_lake) as instance:
+        results["instance_dir"] = instance.root_directory
+        for dt in DAYS:
+            landed = landing.execute_in_process(instance=instance, partition_key=dt)
+            results["landed"].append(landed)
+            results[dt] = daily.execute_in_process(instance=instance, partition_key=dt, raise_on_error=False)
+            if results["dts_after_first"] is None:
+                results["dts_after_first"] = _dts_loaded(warehouse)
+        results["counts"] = _row_counts(warehouse)
+        results["again"] = daily.execute_in_process(instance=instance, partition_key=DAYS[0], raise_on_error=False)
+        results["counts_again"] = _row_counts(warehouse)
+        results["materialized_partitions"] = {
+            key: instance.get_materialized_partitions(key)
+            for key in daily.asset_layer.executable_asset_keys
+            if daily.asset_layer.get(key).partitions_def is not None
+        }
+    results["warehouse"] = warehouse
+    return results
+
+
+def test_landing_copies_the_days_into_the_raw_zone(runs: dict, synthetic_lake: Path) -> None:
+    assert all(result.success for result in runs["landed"])
+    for day_folder in (synthetic_lake / "synthetic" / "raw").glob("*/dt=*"):
+        landed = synthetic_lake / "raw" / day_folder.parent.name / day_folder.name
+        if day_folder.name.removeprefix("dt=") in DAYS:
+            assert sorted(p.name for p in landed.iterdir()) == sorted(p.name for p in day_folder.iterdir())
+        else:
+            assert not landed.exists()  # the third day has not arrived yet
+
+
+def test_two_partitions_build(runs: dict) -> None:
+    for dt in DAYS:
+        result = runs[dt]
+        failures = [event.message for event in result.all_events if event.is_failure]
+        assert result.success, failures
+        checks = result.get_asset_check_evaluations()
+        assert checks and all(check.passed for check in checks)
+    # The partition reached dbt as its dt: the first run loaded that day and no other.
+    assert _days(runs["dts_after_first"]) == {DAYS[0]}
+    partitioned = runs["materialized_partitions"]
+    assert partitioned and all(keys == set(DAYS) for keys in partitioned.values())
+
+
+def test_rebuilding_a_partition_changes_nothing(runs: dict) -> None:
+    assert runs["again"].success
+    assert runs["counts"] and any(n > 0 for n in runs["counts"].values())
+    assert runs["counts_again"] == runs["counts"]
+    assert _days(_dts_loaded(runs["warehouse"])) == set(DAYS)
+
+
+def test_the_serving_copy_is_published(runs: dict, synthetic_lake: Path) -> None:
+    served = serving_path(synthetic_lake)
+    assert served.exists()
+    assert _row_counts(served) == runs["counts_again"]
