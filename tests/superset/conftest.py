@@ -1,8 +1,10 @@
 """A Superset server from scratch over a small built lake, shared by the Superset and browser tests.
 
-The session generates and builds a lake (300 persons, 3 days), makes the Superset environment if it is
-missing or older than its lock (`make superset-setup`), deploys dashboards/assets into fresh metadata under
-the lake, and starts gunicorn on a free port. Nothing here skips: on CI (CI=true) a missing piece fails.
+The session generates and builds a lake (300 persons, 3 days), registers the repository's crowds (crowds/*.yml)
+and builds their marts (`facetlake crowd refresh`: a plain build leaves the crowd marts empty), makes the
+Superset environment if it is missing or older than its lock (`make superset-setup`), deploys dashboards/assets
+into fresh metadata under the lake, and starts gunicorn on a free port. Nothing here skips: on CI (CI=true) a
+missing piece fails.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def superset_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lake = tmp_path_factory.mktemp("superset") / "lake"
     facetlake_cli("generate", "--lake", str(lake), "--persons", "300", "--days", "3", "--seed", "1")
     facetlake_cli("build", "--lake", str(lake))
+    facetlake_cli("crowd", "refresh", "--lake", str(lake))
     return lake
 
 

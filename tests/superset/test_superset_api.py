@@ -7,6 +7,7 @@ import time
 
 import duckdb
 import pytest
+import yaml
 
 from facetlake import paths
 from facetlake.dbt_runner import publish_serving_copy
@@ -23,7 +24,7 @@ def charts_by_name(client: SupersetClient) -> dict[str, int]:
 def test_every_dashboard_and_chart_of_the_bundle_is_imported(admin: SupersetClient) -> None:
     dashboards = {d["dashboard_title"]: d for d in admin.list("dashboard")}
     assert {d["dashboard_title"] for d in bundle("dashboards")} <= set(dashboards)
-    assert {"Data health", "Brand sales"} <= set(dashboards)
+    assert {"Data health", "Brand sales", "Crowd insight"} <= set(dashboards)
     assert all(dashboards[d["dashboard_title"]]["published"] for d in bundle("dashboards"))
     assert {c["slice_name"] for c in bundle("charts")} <= set(charts_by_name(admin))
     for dashboard in bundle("dashboards"):
@@ -103,3 +104,33 @@ def test_dashboards_keep_working_while_a_build_writes(admin: SupersetClient, sup
         assert admin.chart_data(chart) == before
     publish_serving_copy(superset_lake)
     assert admin.chart_data(chart) == before
+
+
+def test_crowd_insight_charts_agree_with_the_crowds_and_the_catalogue(admin: SupersetClient) -> None:
+    charts = charts_by_name(admin)
+    repo_crowds = yaml.safe_load((paths.project_dir() / "crowds" / "crowds.yml").read_text())["crowds"]
+    sizes = {row["crowd_name"]: row["crowd_size"] for row in admin.chart_data(charts["Crowd sizes"])}
+    assert {crowd["name"] for crowd in repo_crowds} <= set(sizes), "every crowd of crowds/ is in the registry"
+    (base,) = admin.chart_data(charts["Persons in the base"])
+    assert sizes["everyone"] == base["base_persons"] > 0
+    assert all(0 <= size <= base["base_persons"] for size in sizes.values())
+
+    # The dashboard's crowd filter defaults to a crowd that has members in the lake.
+    (dashboard,) = [d for d in bundle("dashboards") if d["slug"] == "crowd-insight"]
+    (crowd_filter,) = dashboard["metadata"]["native_filter_configuration"]
+    (default_crowd,) = crowd_filter["defaultDataMask"]["filterState"]["value"]
+    assert sizes[default_crowd] > 0
+
+    profile = admin.chart_data(charts["Crowd TGI profile"])
+    assert profile and default_crowd in {row["crowd_name"] for row in profile}
+    for row in profile:
+        assert row["tgi"] == pytest.approx(100 * row["crowd_share"] / row["base_share"]), row
+    assert [row["tgi"] for row in profile] == sorted((row["tgi"] for row in profile), reverse=True)
+
+    coverage = admin.chart_data(charts["Tag coverage by tag"])
+    catalogue = (paths.project_dir() / "seeds" / "tag_catalogue.csv").read_text().splitlines()
+    assert len(coverage) == len(catalogue) - 1, "one row per catalogue tag"
+    assert all(0 <= row["coverage"] <= 1 for row in coverage)
+    assert any(row["coverage"] > 0 for row in coverage)
+    families = admin.chart_data(charts["Tag coverage by family"])
+    assert len(families) == 6, "six tag families"
