@@ -8,40 +8,26 @@
 {%- endmacro %}
 
 
-{#- A top-level field as text, in DuckDB's json_extract_string forms: a string unescaped; true/false;
-    an object or array as compact JSON; JSON null as SQL null; a number in its canonical form (101.10 ->
-    101.1, 1e3 -> 1000.0, -0 -> 0), except where Java would write it with an exponent (1.2E8), where the
-    number's own text is kept (DuckDB writes 123456789.123 or 1e21). -#}
+{#- A top-level field as text, as DuckDB's json_extract_string gives it: a string unescaped, true/false,
+    an object or array as compact JSON, JSON null as SQL null. A number keeps its own text (101.10, 1e3),
+    where DuckDB rewrites it (101.1, 1000.0): the same value once cast to a number, which is what the
+    models do with numbers; only a number kept as text would differ.
+    One partial parse per field (json_extract_scalar stops at the field); a second only for a field that is
+    absent, null, an object or an array. -#}
 {% macro trino__json_text(expression, field) -%}
-    {{ facetlake._trino_json_value_text("json_extract(" ~ expression ~ ", '$." ~ field ~ "')",
-                                        "json_extract_scalar(" ~ expression ~ ", '$." ~ field ~ "')") }}
+    coalesce(
+        json_extract_scalar({{ expression }}, '$.{{ field }}'),
+        nullif(json_format(json_extract({{ expression }}, '$.{{ field }}')), 'null')
+    )
 {%- endmacro %}
 
 
-{#- Several fields at once: the object is parsed once into a map (json_parse and the cast are common
-    subexpressions Trino computes once per row). A line whose object repeats a key cannot be a map; its
-    fields are then read one by one (the first occurrence wins, as on DuckDB). -#}
+{#- Several fields: one json_text each. (Parsing the object once into a map costs more on Trino: the
+    map is not shared between the select-list entries.) -#}
 {% macro trino__json_text_fields(expression, fields) -%}
-    {%- set as_map = "try_cast(json_parse(" ~ expression ~ ") as map(varchar, json))" -%}
     {%- for field, alias in fields %}
-        case
-            when {{ as_map }} is not null
-                then {{ facetlake._trino_json_value_text("element_at(" ~ as_map ~ ", '" ~ field ~ "')",
-                                                         "json_extract_scalar(" ~ expression ~ ", '$." ~ field ~ "')") }}
-            else {{ trino__json_text(expression, field) }}
-        end as {{ alias }}{{ ',' if not loop.last }}
+        {{ trino__json_text(expression, field) }} as {{ alias }}{{ ',' if not loop.last }}
     {%- endfor %}
-{%- endmacro %}
-
-
-{#- Text of one JSON value (see trino__json_text); `scalar_text` is the value's own text for numbers. -#}
-{% macro _trino_json_value_text(json_value, scalar_text) -%}
-    case
-        when starts_with(json_format({{ json_value }}), '"') then cast({{ json_value }} as varchar)
-        when json_format({{ json_value }}) = 'null' then null
-        when regexp_like(json_format({{ json_value }}), '^-?[0-9.]+E') then {{ scalar_text }}
-        else json_format({{ json_value }})
-    end
 {%- endmacro %}
 
 
@@ -50,23 +36,29 @@
     +hh:mm (none = UTC, the session zone of both engines), surrounding blanks ignored. Out-of-range fields
     (2026-13-45, 25:61) give null. -#}
 {% macro trino__try_to_utc_timestamp(expression) -%}
+    {%- set canonical = "'^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?(Z|[+-]\\d{2}:\\d{2})$'" -%}
     {%- set pattern = "'^(\\d{4}-\\d{2}-\\d{2})(?:[T ](\\d{2}:\\d{2}:\\d{2})(?:(\\.\\d{1,6})\\d*)?)?(Z|[+-]\\d{2}(?::?\\d{2})?)?$'" -%}
     {%- set text = "trim(" ~ expression ~ ")" -%}
     cast(
-        try(from_iso8601_timestamp_nanos(
-            regexp_extract({{ text }}, {{ pattern }}, 1)
-            || 'T' || coalesce(regexp_extract({{ text }}, {{ pattern }}, 2), '00:00:00')
-            || coalesce(regexp_extract({{ text }}, {{ pattern }}, 3), '')
-            || case
-                when coalesce(regexp_extract({{ text }}, {{ pattern }}, 4), 'Z') = 'Z' then 'Z'
-                when length(regexp_extract({{ text }}, {{ pattern }}, 4)) = 3
-                    then regexp_extract({{ text }}, {{ pattern }}, 4) || ':00'
-                when length(regexp_extract({{ text }}, {{ pattern }}, 4)) = 5
-                    then substr(regexp_extract({{ text }}, {{ pattern }}, 4), 1, 3) || ':'
-                    || substr(regexp_extract({{ text }}, {{ pattern }}, 4), 4)
-                else regexp_extract({{ text }}, {{ pattern }}, 4)
-            end
-        )) at time zone 'UTC' as timestamp(6)
+        case
+            -- The raw contract's own form, parsed as it is; anything else is first rewritten into it.
+            when regexp_like({{ expression }}, {{ canonical }})
+                then try(from_iso8601_timestamp_nanos({{ expression }}))
+            else try(from_iso8601_timestamp_nanos(
+                regexp_extract({{ text }}, {{ pattern }}, 1)
+                || 'T' || coalesce(regexp_extract({{ text }}, {{ pattern }}, 2), '00:00:00')
+                || coalesce(regexp_extract({{ text }}, {{ pattern }}, 3), '')
+                || case
+                    when coalesce(regexp_extract({{ text }}, {{ pattern }}, 4), 'Z') = 'Z' then 'Z'
+                    when length(regexp_extract({{ text }}, {{ pattern }}, 4)) = 3
+                        then regexp_extract({{ text }}, {{ pattern }}, 4) || ':00'
+                    when length(regexp_extract({{ text }}, {{ pattern }}, 4)) = 5
+                        then substr(regexp_extract({{ text }}, {{ pattern }}, 4), 1, 3) || ':'
+                        || substr(regexp_extract({{ text }}, {{ pattern }}, 4), 4)
+                    else regexp_extract({{ text }}, {{ pattern }}, 4)
+                end
+            ))
+        end at time zone 'UTC' as timestamp(6)
     )
 {%- endmacro %}
 

@@ -60,9 +60,7 @@ class TrinoNode:
     port: int
 
     def connect(self, catalog: str | None = None, schema: str | None = None) -> trino.dbapi.Connection:
-        return trino.dbapi.connect(
-            host="127.0.0.1", port=self.port, user="facetlake", catalog=catalog, schema=schema
-        )
+        return trino.dbapi.connect(host="127.0.0.1", port=self.port, user="facetlake", catalog=catalog, schema=schema)
 
     def query(self, sql: str) -> list[list]:
         conn = self.connect()

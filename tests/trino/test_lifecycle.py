@@ -83,9 +83,7 @@ def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
     assert not NodeLayout(tmp_path).state_file.exists()
 
 
-def test_a_node_that_does_not_come_up_in_time_is_stopped_with_a_pointer_to_its_log(
-    tmp_path: Path, free_port
-) -> None:
+def test_a_node_that_does_not_come_up_in_time_is_stopped_with_a_pointer_to_its_log(tmp_path: Path, free_port) -> None:
     port = free_port()
     with pytest.raises(trino_server.TrinoError, match="did not answer a query within 2 s") as raised:
         trino_server.start(tmp_path, NodeSettings(port=port, heap="1G"), timeout=2)

@@ -88,9 +88,7 @@ def start(lake: Path | None, port: int | None, heap: str | None, timeout: float)
         if state.port != settings.port:
             click.echo(f"(It listens on port {state.port}, not {settings.port}; stop it first to move it.)")
         return
-    click.echo(
-        f"Trino {state.version} is ready at {state.url} (pid {state.pid}) in {result.seconds_to_ready:.1f} s."
-    )
+    click.echo(f"Trino {state.version} is ready at {state.url} (pid {state.pid}) in {result.seconds_to_ready:.1f} s.")
     click.echo(f"Log: {NodeLayout(_lake(lake)).server_log}")
 
 

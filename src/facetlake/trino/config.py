@@ -167,9 +167,7 @@ def _properties(values: dict[str, str | int | bool]) -> str:
     for key, value in values.items():
         text = str(value).lower() if isinstance(value, bool) else str(value)
         if "\n" in text or "\\" in text:
-            raise TrinoError(
-                f"Cannot write {key}={text!r} to a Trino properties file (newline or backslash)."
-            )
+            raise TrinoError(f"Cannot write {key}={text!r} to a Trino properties file (newline or backslash).")
         lines.append(f"{key}={text}")
     return "\n".join(lines) + "\n"
 

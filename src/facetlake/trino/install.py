@@ -181,8 +181,7 @@ def _read_sha1(url: str) -> str:
             text = response.read(4096).decode("ascii", errors="replace")
     except urllib.error.HTTPError as error:
         raise TrinoError(
-            f"Maven has no {url} (HTTP {error.code}); is the Trino version right and served by "
-            f"{maven_repository()}?"
+            f"Maven has no {url} (HTTP {error.code}); is the Trino version right and served by {maven_repository()}?"
         ) from None
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
         raise TrinoError(

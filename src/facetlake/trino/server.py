@@ -222,13 +222,9 @@ def start(
             start_new_session=True,
             env={**os.environ, "JAVA_HOME": str(java.home)},
         )
-    state = ServerState(
-        pid=process.pid, port=settings.port, version=version, java=java.version, started_at=time.time()
-    )
+    state = ServerState(pid=process.pid, port=settings.port, version=version, java=java.version, started_at=time.time())
     _write_state(layout, state)
-    echo(
-        f"Starting Trino {version} (Java {java.version}) on 127.0.0.1:{settings.port}, pid {process.pid} ..."
-    )
+    echo(f"Starting Trino {version} (Java {java.version}) on 127.0.0.1:{settings.port}, pid {process.pid} ...")
     try:
         _wait_until_ready(layout, state, timeout)
     except TrinoError:
