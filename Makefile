@@ -40,8 +40,8 @@ lint: setup ## sqlfluff (dbt templater) over models and macros, ruff over Python
 	mkdir -p target/lint-lake/warehouse
 	FACETLAKE_LAKE=$(CURDIR)/target/lint-lake $(BIN)/sqlfluff lint models --processes 2
 
-bench: setup ## throughput of generation and of the DuckDB build
-	$(BIN)/facetlake bench
+bench: setup ## generation, raw scan and full build timed on DuckDB and Trino (PERSONS=, DAYS= to size it)
+	$(BIN)/facetlake bench --persons $(or $(PERSONS),20000) --days $(or $(DAYS),30)
 
 clean:
 	rm -rf $(VENV) target logs lake

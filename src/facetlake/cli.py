@@ -117,6 +117,10 @@ from facetlake.crowds.cli import crowd  # noqa: E402 - the group is defined apar
 
 main.add_command(crowd)
 
+from facetlake.bench import bench  # noqa: E402 - the command is defined apart, registered here
+
+main.add_command(bench)
+
 
 if __name__ == "__main__":
     main()
