@@ -4,8 +4,11 @@
     Method: a Bernoulli naive Bayes of "seed versus base" over every tag value (tag_id = value) of user_tags.
     For a tag value with base share b and smoothed seed share s = (seed persons with it + a * b) / (seed size
     + a), where a is var lookalike_smoothing (20), its weight is ln(s / b) - ln((1 - s) / (1 - b)): the log
-    likelihood ratio of carrying it rather than not. A person's similarity is the sum of the weights of the
-    tag values they carry (the terms of values they do not carry are the same for everyone and drop out).
+    likelihood ratio of carrying it rather than not. A person's similarity sums, over the six tag families,
+    the mean weight of the tag values they carry in that family (the terms of values they do not carry are the
+    same for everyone and drop out). Averaging within a family keeps a family of many correlated tags (say,
+    behaviour) from drowning the others: a naive Bayes sum over every tag picks the seed's activity level more
+    than its interests.
     Tag values carried by fewer than var lookalike_min_base_persons (5) persons are ignored. Ties are broken
     by super_id, so the same input gives the same crowd. -#}
 
@@ -25,6 +28,10 @@ user_tags as (
 
 base_distribution as (
     select * from {{ ref('tag_value_distribution') }}
+),
+
+catalogue as (
+    select * from {{ ref('tag_catalogue') }}
 ),
 
 lookalikes as (
@@ -93,14 +100,25 @@ weights as (
     from shares
 ),
 
-scored as (
+family_scores as (
     select
         weights.crowd_name,
         user_tags.super_id,
-        sum(weights.weight) as similarity
+        catalogue.family,
+        avg(weights.weight) as family_weight
     from weights
     inner join user_tags on weights.tag_id = user_tags.tag_id and weights.tag_value = user_tags.tag_value
-    group by weights.crowd_name, user_tags.super_id
+    inner join catalogue on weights.tag_id = catalogue.tag_id
+    group by weights.crowd_name, user_tags.super_id, catalogue.family
+),
+
+scored as (
+    select
+        crowd_name,
+        super_id,
+        sum(family_weight) as similarity
+    from family_scores
+    group by crowd_name, super_id
 ),
 
 candidates as (

@@ -11,6 +11,10 @@ sightings as (
     select * from {{ ref('int_identifier_sightings_unioned') }}
 ),
 
+assignments as (
+    select * from {{ ref('int_super_ids_assigned') }}
+),
+
 sighting_summary as (
     select
         id_type || ':' || id_value as node_key,
@@ -22,43 +26,21 @@ sighting_summary as (
     group by id_type, id_value
 ),
 
--- A component is named after its origin: the identifier registered first (ties broken by node key). A new
--- day adds identifiers registered later, so the origin of a known person stays and so does the super_id.
-origins as (
-    select
-        component_label,
-        node_key as origin_node_key,
-        row_number() over (partition by component_label order by first_seen_dt, node_key) as origin_rank
-    from components
-),
-
-named as (
-    select
-        components.node_key,
-        components.id_type,
-        components.id_value,
-        components.first_seen_dt,
-        origins.origin_node_key,
-        {{ super_id_of('origins.origin_node_key') }} as super_id
-    from components
-    inner join origins
-        on components.component_label = origins.component_label and origins.origin_rank = 1
-),
-
 final as (
     select
-        named.id_type,
-        named.id_value,
-        named.super_id,
-        named.node_key,
-        named.node_key = named.origin_node_key as is_origin,
-        named.first_seen_dt,
+        components.id_type,
+        components.id_value,
+        assignments.super_id,
+        components.node_key,
+        components.node_key = assignments.origin_node_key as is_origin,
+        components.first_seen_dt,
         sighting_summary.first_event_date,
         sighting_summary.last_event_date,
         sighting_summary.sightings,
         sighting_summary.source_count
-    from named
-    left join sighting_summary on named.node_key = sighting_summary.node_key
+    from components
+    inner join assignments on components.node_key = assignments.node_key
+    left join sighting_summary on components.node_key = sighting_summary.node_key
 )
 
 select * from final
