@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
@@ -35,13 +36,7 @@ class FacetlakeResource(ConfigurableResource):
 
     def dbt(self) -> DbtCliResource:
         """The dbt CLI on this project, with the engine's profile target."""
-        project_dir = str(paths.project_dir())
-        return DbtCliResource(
-            project_dir=project_dir,
-            profiles_dir=project_dir,
-            target=self.checked_engine(),
-            dbt_executable=dbt_executable(),
-        )
+        return _dbt_cli(str(paths.project_dir()), self.checked_engine(), dbt_executable())
 
     @contextmanager
     def dbt_environment(self) -> Iterator[None]:
@@ -81,6 +76,13 @@ class FacetlakeResource(ConfigurableResource):
         if self.checked_engine() == "duckdb":
             return publish_serving_copy(self.lake_path)
         return None
+
+
+@functools.cache
+def _dbt_cli(project_dir: str, target: str, executable: str) -> DbtCliResource:
+    # One per process: dagster-dbt asks `dbt --version` once per resource object, and the demo runs
+    # all its days in one process.
+    return DbtCliResource(project_dir=project_dir, profiles_dir=project_dir, target=target, dbt_executable=executable)
 
 
 def facetlake_from_env() -> FacetlakeResource:
