@@ -22,13 +22,20 @@
     Without them they are not: a file cut into splits, or read at task_concurrency 2, comes out
     numbered in a shuffled order.
 
-    Empty lines come through as NULL, as DuckDB's reader gives them. On the local node, "$path"
-    (local:///raw/...) is given as the lake's absolute path, the file name DuckDB reports.
+    Empty lines come through as NULL, as DuckDB's reader gives them. On the node's local file system
+    (FACETLAKE_TRINO_LAKE_URI local://, the default, or local:///<folder>), "$path" is given as a path
+    under FACETLAKE_LAKE, the file name DuckDB reports; elsewhere (s3://...) it is the URI Trino read.
 -#}
 {% macro trino__raw_lines(source_name, batch) -%}
     {%- set relation = source('raw', source_name) -%}
     {%- set lake = env_var('FACETLAKE_LAKE', '') -%}
     {%- set lake_uri = env_var('FACETLAKE_TRINO_LAKE_URI', '') | trim -%}
+    {#- On the node's local file system, `lake_uri` (default local://) is the lake directory itself. -#}
+    {%- set local_prefix = none -%}
+    {%- if lake and (lake_uri == '' or lake_uri.startswith('local:')) -%}
+        {%- set local_prefix = (lake_uri.rstrip('/') if lake_uri.rstrip('/') not in ('', 'local:') else 'local:') ~ '/' -%}
+        {%- if local_prefix == 'local:/' %}{% set local_prefix = 'local:///' %}{% endif -%}
+    {%- endif %}
     select
         line,
         file_name,
@@ -37,9 +44,10 @@
     from (
         select
             nullif(line, '') as line,
-            {%- if lake and lake_uri.rstrip('/') in ('', 'local:') %}
+            {%- if local_prefix %}
             case
-                when starts_with("$path", 'local:///') then '{{ lake }}/' || substr("$path", 10)
+                when starts_with("$path", '{{ local_prefix }}')
+                    then '{{ lake.rstrip("/") }}/' || substr("$path", {{ local_prefix | length + 1 }})
                 else "$path"
             end as file_name,
             {%- else %}

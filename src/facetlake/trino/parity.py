@@ -58,9 +58,14 @@ class RelationDiff:
             f"{self.name}: {self.rows_duckdb} rows on DuckDB, {self.rows_trino} on Trino; "
             f"{len(self.only_in_duckdb)} only on DuckDB, {len(self.only_in_trino)} only on Trino"
         ]
-        lines += [f"  duckdb only: {row}" for row in self.only_in_duckdb[:examples]]
-        lines += [f"  trino only:  {row}" for row in self.only_in_trino[:examples]]
+        lines += [f"  duckdb only: {_short(row)}" for row in self.only_in_duckdb[:examples]]
+        lines += [f"  trino only:  {_short(row)}" for row in self.only_in_trino[:examples]]
         return "\n".join(lines)
+
+
+def _short(row: tuple, width: int = 400) -> str:
+    text = repr(row)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 @dataclass
