@@ -17,8 +17,9 @@
          upstream task; raw_zone_session_begin sets task_concurrency = 1 for the model (one driver per
          stage and node, while the scan stage still reads many files in parallel), and retry_policy NONE
          (a spooled, fault-tolerant exchange does not keep order).
-    Under those settings the numbers are exact (tests/trino/test_raw_zone.py checks a 60 MB file read as
-    one split against the number written into each line, and the planted malformed lines' numbers).
+    Under those settings the numbers are exact (tests/trino/test_raw_zone.py checks a file bigger than
+    Trino's default split size, read as one split, against the number written into each line; the parity
+    test checks the planted malformed lines' numbers).
     Without them they are not: a file cut into splits, or read at task_concurrency 2, comes out
     numbered in a shuffled order.
 
@@ -33,8 +34,8 @@
     {#- On the node's local file system, `lake_uri` (default local://) is the lake directory itself. -#}
     {%- set local_prefix = none -%}
     {%- if lake and (lake_uri == '' or lake_uri.startswith('local:')) -%}
-        {%- set local_prefix = (lake_uri.rstrip('/') if lake_uri.rstrip('/') not in ('', 'local:') else 'local:') ~ '/' -%}
-        {%- if local_prefix == 'local:/' %}{% set local_prefix = 'local:///' %}{% endif -%}
+        {%- set folder = lake_uri.rstrip('/') -%}
+        {%- set local_prefix = (folder ~ '/') if folder not in ('', 'local:') else 'local:///' -%}
     {%- endif %}
     select
         line,
