@@ -44,7 +44,7 @@
     {%- endset -%}
     {%- set table = run_query(query) -%}
     {%- set tags = [] -%}
-    {%- set reserved = ['super_id', 'as_of_date', 'tag_id', 'tag_value', 'tag_score'] -%}
+    {%- set reserved = ['super_id', 'as_of_date', 'tag_id', 'tag_value', 'tag_score', 'tag_count'] -%}
     {%- for row in table.rows -%}
         {%- set tag = {
             'tag_id': row['tag_id'],

@@ -43,7 +43,7 @@ def test_tall_and_wide_tags_follow_the_catalogue(insight_lake):
     tag_ids = {r["tag_id"] for r in _catalogue()}
     scored = {r["tag_id"] for r in _catalogue() if r["score_sql"].strip()}
     wide = insight_lake.query("select * from marts.user_tags_wide")
-    assert set(wide.columns) == {"super_id", "as_of_date"} | tag_ids | {f"{t}_score" for t in scored}
+    assert set(wide.columns) == {"super_id", "as_of_date", "tag_count"} | tag_ids | {f"{t}_score" for t in scored}
     persons = insight_lake.query("select count(*) as n from marts.dim_persons")["n"].iat[0]
     assert len(wide) == persons == wide["super_id"].nunique()
     tall = insight_lake.query("select super_id, tag_id, tag_value from marts.user_tags")

@@ -127,7 +127,7 @@ candidates as (
         scored.super_id,
         scored.similarity,
         row_number() over (
-            partition by scored.crowd_name order by scored.similarity desc, scored.super_id
+            partition by scored.crowd_name order by scored.similarity desc, scored.super_id asc
         ) as similarity_rank
     from scored
     left join seeds on scored.crowd_name = seeds.crowd_name and scored.super_id = seeds.super_id

@@ -11,21 +11,22 @@ user_tags_wide as (
 
 selected as (
     {%- for rule in rules %}
-    select
-        '{{ rule.crowd_name }}' as crowd_name,
-        super_id
-    from user_tags_wide
-    where {{ rule.rule_sql }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- else %}
-    select
-        cast(null as varchar) as crowd_name,
-        super_id
-    from user_tags_wide
-    where 1 = 0
+        select
+            '{{ rule.crowd_name }}' as crowd_name,
+            super_id
+        from user_tags_wide
+        where {{ rule.rule_sql }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
+    {%- if not rules %}
+        select
+            cast(null as varchar) as crowd_name,
+            super_id
+        from user_tags_wide
+        where 1 = 0
+    {%- endif %}
 ),
 
 final as (

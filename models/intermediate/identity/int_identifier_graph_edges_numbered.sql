@@ -23,16 +23,24 @@ numbered_links as (
 ),
 
 directed as (
-    select left_node_number as node_number, right_node_number as neighbour_number
+    select
+        left_node_number as node_number,
+        right_node_number as neighbour_number
     from numbered_links
     union all
-    select right_node_number, left_node_number
+    select
+        right_node_number as node_number,
+        left_node_number as neighbour_number
     from numbered_links
     union all
-    select left_node_number, left_node_number
+    select
+        left_node_number as node_number,
+        left_node_number as neighbour_number
     from numbered_links
     union all
-    select right_node_number, right_node_number
+    select
+        right_node_number as node_number,
+        right_node_number as neighbour_number
     from numbered_links
 ),
 

@@ -28,22 +28,42 @@ device_logins as (
 
 -- Each CRM record as (record, identifier) rows, so every pair inside the record can be formed by a self-join.
 member_record_identifiers as (
-    select member_version_id, dt, 'member_id' as id_type, member_key as id_value
+    select
+        member_version_id,
+        dt,
+        'member_id' as id_type,
+        member_key as id_value
     from crm_members
     union all
-    select member_version_id, dt, 'phone_sha256', phone_sha256
+    select
+        member_version_id,
+        dt,
+        'phone_sha256' as id_type,
+        phone_sha256 as id_value
     from crm_members
     where phone_sha256 is not null
     union all
-    select member_version_id, dt, 'email_sha256', email_sha256
+    select
+        member_version_id,
+        dt,
+        'email_sha256' as id_type,
+        email_sha256 as id_value
     from crm_members
     where email_sha256 is not null
     union all
-    select member_version_id, dt, 'user_pin', user_pin
+    select
+        member_version_id,
+        dt,
+        'user_pin' as id_type,
+        user_pin as id_value
     from crm_members
     where user_pin is not null
     union all
-    select member_version_id, dt, 'union_id', union_id
+    select
+        member_version_id,
+        dt,
+        'union_id' as id_type,
+        union_id as id_value
     from crm_members
     where union_id is not null
 ),
@@ -98,7 +118,7 @@ final as (
         max(dt) as last_seen_dt,
         sum(records) as records
     from oriented
-    group by 1, 2, 3, 4, 5, 6, source_name
+    group by 1, 2, 3, 4, 5, 6, 7
 )
 
 select * from final

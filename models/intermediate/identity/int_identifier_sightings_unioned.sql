@@ -24,50 +24,110 @@ crm_members as (
 ),
 
 sightings as (
-    select 'device_id' as id_type, device_id as id_value, 'app_events' as source_name, dt, event_date
+    select
+        'device_id' as id_type,
+        device_id as id_value,
+        'app_events' as source_name,
+        dt,
+        event_date
     from app_events
     where device_id is not null
     union all
-    select 'user_pin', user_pin, 'app_events', dt, event_date
+    select
+        'user_pin' as id_type,
+        user_pin as id_value,
+        'app_events' as source_name,
+        dt,
+        event_date
     from app_events
     where user_pin is not null
     union all
-    select 'user_pin', user_pin, 'orders', dt, order_date
+    select
+        'user_pin' as id_type,
+        user_pin as id_value,
+        'orders' as source_name,
+        dt,
+        order_date as event_date
     from order_lines
     where user_pin is not null
     union all
-    select 'device_id', device_id, 'ad_events', dt, event_date
+    select
+        'device_id' as id_type,
+        device_id as id_value,
+        'ad_events' as source_name,
+        dt,
+        event_date
     from ad_events
     where device_id is not null
     union all
-    select 'phone_sha256', phone_sha256, 'ad_events', dt, event_date
+    select
+        'phone_sha256' as id_type,
+        phone_sha256 as id_value,
+        'ad_events' as source_name,
+        dt,
+        event_date
     from ad_events
     where phone_sha256 is not null
     union all
-    select 'phone_sha256', phone_sha256, 'message_events', dt, event_date
+    select
+        'phone_sha256' as id_type,
+        phone_sha256 as id_value,
+        'message_events' as source_name,
+        dt,
+        event_date
     from message_events
     where phone_sha256 is not null
     union all
-    select 'email_sha256', email_sha256, 'message_events', dt, event_date
+    select
+        'email_sha256' as id_type,
+        email_sha256 as id_value,
+        'message_events' as source_name,
+        dt,
+        event_date
     from message_events
     where email_sha256 is not null
     union all
-    select 'member_id', member_key, 'crm_members', dt, cast(updated_at as date)
+    select
+        'member_id' as id_type,
+        member_key as id_value,
+        'crm_members' as source_name,
+        dt,
+        cast(updated_at as date) as event_date
     from crm_members
     union all
-    select 'phone_sha256', phone_sha256, 'crm_members', dt, cast(updated_at as date)
+    select
+        'phone_sha256' as id_type,
+        phone_sha256 as id_value,
+        'crm_members' as source_name,
+        dt,
+        cast(updated_at as date) as event_date
     from crm_members
     where phone_sha256 is not null
     union all
-    select 'email_sha256', email_sha256, 'crm_members', dt, cast(updated_at as date)
+    select
+        'email_sha256' as id_type,
+        email_sha256 as id_value,
+        'crm_members' as source_name,
+        dt,
+        cast(updated_at as date) as event_date
     from crm_members
     where email_sha256 is not null
     union all
-    select 'user_pin', user_pin, 'crm_members', dt, cast(updated_at as date)
+    select
+        'user_pin' as id_type,
+        user_pin as id_value,
+        'crm_members' as source_name,
+        dt,
+        cast(updated_at as date) as event_date
     from crm_members
     where user_pin is not null
     union all
-    select 'union_id', union_id, 'crm_members', dt, cast(updated_at as date)
+    select
+        'union_id' as id_type,
+        union_id as id_value,
+        'crm_members' as source_name,
+        dt,
+        cast(updated_at as date) as event_date
     from crm_members
     where union_id is not null
 ),

@@ -11,11 +11,20 @@ links as (
 ),
 
 neighbours as (
-    select left_node_key as node_key, left_id_type as id_type, left_id_value as id_value,
-        right_id_type as neighbour_type, right_id_value as neighbour_value
+    select
+        left_node_key as node_key,
+        left_id_type as id_type,
+        left_id_value as id_value,
+        right_id_type as neighbour_type,
+        right_id_value as neighbour_value
     from links
     union all
-    select right_node_key, right_id_type, right_id_value, left_id_type, left_id_value
+    select
+        right_node_key as node_key,
+        right_id_type as id_type,
+        right_id_value as id_value,
+        left_id_type as neighbour_type,
+        left_id_value as neighbour_value
     from links
 ),
 
@@ -45,7 +54,7 @@ ranked as (
     select
         counted.*,
         row_number() over (
-            partition by node_key order by linked_accounts desc, account_system
+            partition by node_key order by linked_accounts desc, account_system asc
         ) as system_rank,
         sum(linked_accounts) over (partition by node_key) as total_linked_accounts
     from counted

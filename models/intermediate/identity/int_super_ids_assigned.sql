@@ -23,18 +23,18 @@ registered as (
 
 previous as (
     {%- if is_incremental() %}
-    select
-        node_key,
-        super_id,
-        origin_node_key
-    from {{ this }}
+        select
+            node_key,
+            super_id,
+            origin_node_key
+        from {{ this }}
     {%- else %}
-    select
-        cast(null as varchar) as node_key,
-        cast(null as varchar) as super_id,
-        cast(null as varchar) as origin_node_key
-    from (values (1)) as no_previous_run (placeholder)
-    where 1 = 0
+        select
+            cast(null as varchar) as node_key,
+            cast(null as varchar) as super_id,
+            cast(null as varchar) as origin_node_key
+        from (values (1)) as no_previous_run (placeholder)
+        where 1 = 0
     {%- endif %}
 ),
 
@@ -83,7 +83,7 @@ awarded as (
     select
         claims.*,
         row_number() over (
-            partition by super_id order by holds_origin desc, holders desc, component_first_key
+            partition by super_id order by holds_origin desc, holders desc, component_first_key asc
         ) as claim_rank
     from claims
 ),

@@ -62,7 +62,7 @@ declared_genders as (
         super_id,
         declared_gender,
         row_number() over (
-            partition by super_id order by count(*) desc, max(updated_at) desc, declared_gender
+            partition by super_id order by count(*) desc, max(updated_at) desc, declared_gender asc
         ) as gender_rank
     from members
     where declared_gender is not null
@@ -73,7 +73,7 @@ declared_births as (
     select
         super_id,
         birth_date,
-        row_number() over (partition by super_id order by updated_at desc, birth_date) as birth_rank
+        row_number() over (partition by super_id order by updated_at desc, birth_date asc) as birth_rank
     from members
     where birth_date is not null
 ),
@@ -93,7 +93,7 @@ cities as (
     select
         super_id,
         city,
-        row_number() over (partition by super_id order by count(*) desc, city) as city_rank
+        row_number() over (partition by super_id order by count(*) desc, city asc) as city_rank
     from app_events
     where city is not null
     group by super_id, city
@@ -114,10 +114,18 @@ unsubscribed_emails as (
 reachability as (
     select
         identity_map.super_id,
-        sum(case when identity_map.id_type = 'phone_sha256' and unsubscribed_phones.phone_sha256 is null
-            then 1 else 0 end) as sms_reachable_phones,
-        sum(case when identity_map.id_type = 'email_sha256' and unsubscribed_emails.email_sha256 is null
-            then 1 else 0 end) as edm_reachable_emails
+        sum(
+            case
+                when identity_map.id_type = 'phone_sha256' and unsubscribed_phones.phone_sha256 is null then 1
+                else 0
+            end
+        ) as sms_reachable_phones,
+        sum(
+            case
+                when identity_map.id_type = 'email_sha256' and unsubscribed_emails.email_sha256 is null then 1
+                else 0
+            end
+        ) as edm_reachable_emails
     from identity_map
     left join unsubscribed_phones on identity_map.id_value = unsubscribed_phones.phone_sha256
     left join unsubscribed_emails on identity_map.id_value = unsubscribed_emails.email_sha256
@@ -131,17 +139,17 @@ final as (
         windows.as_of_date,
         declared_genders.declared_gender,
         declared_births.birth_date,
-        case when declared_births.birth_date is not null
-            then floor({{ dbt.datediff('declared_births.birth_date', 'windows.as_of_date', 'day') }} / 365.25)
-        end as declared_age,
+        floor(
+            {{ dbt.datediff('declared_births.birth_date', 'windows.as_of_date', 'day') }}
+            / 365.25
+        ) as declared_age,
         coalesce(memberships.membership_count, 0) as membership_count,
         memberships.highest_tier_rank,
         case memberships.highest_tier_rank
             when 4 then 'platinum' when 3 then 'gold' when 2 then 'silver' when 1 then 'normal'
         end as highest_tier,
-        case when memberships.first_registered_at is not null
-            then {{ dbt.datediff('cast(memberships.first_registered_at as date)', 'windows.as_of_date', 'day') }}
-        end as member_tenure_days,
+        {{ dbt.datediff('cast(memberships.first_registered_at as date)', 'windows.as_of_date', 'day') }}
+            as member_tenure_days,
         memberships.points_balance,
         cities.city,
         regions.province,

@@ -54,7 +54,7 @@ app_activity as (
         sum(case when app_events.event_type = 'search' then 1 else 0 end) as searches,
         sum(case when app_events.event_type = 'add_to_cart' then 1 else 0 end) as cart_adds,
         sum(case when app_events.event_type = 'favorite' then 1 else 0 end) as favorites,
-        sum(case when app_events.event_type = 'share' then 1 else 0 end) as shares,
+        sum(case when app_events.event_type = 'share' then 1 else 0 end) as share_events,
         sum(case when app_events.event_type = 'login' then 1 else 0 end) as logins,
         count(distinct case when app_events.event_type = 'share' then app_events.sku_id end) as shared_skus,
         sum(case when app_events.local_hour >= 6 and app_events.local_hour < 10 then 1 else 0 end)
@@ -74,8 +74,12 @@ app_activity as (
         sum(case when app_events.channel = 'baidu' then 1 else 0 end) as baidu_events,
         sum(case when app_events.channel in ('dsp', 'sms', 'edm') then 1 else 0 end) as paid_media_events,
         sum(case when app_events.campaign_id is not null then 1 else 0 end) as campaign_events,
-        sum(case when app_events.launch_date >= {{ dbt.dateadd('day', -180, 'windows.as_of_date') }}
-            then 1 else 0 end) as new_product_events,
+        sum(
+            case
+                when app_events.launch_date >= {{ dbt.dateadd('day', -180, 'windows.as_of_date') }} then 1
+                else 0
+            end
+        ) as new_product_events,
         sum(case when app_events.list_price > 1.3 * category_prices.average_list_price then 1 else 0 end)
             as premium_product_events,
         sum(case when app_events.list_price < 0.7 * category_prices.average_list_price then 1 else 0 end)
@@ -93,7 +97,7 @@ keywords as (
     select
         super_id,
         keyword,
-        row_number() over (partition by super_id order by count(*) desc, keyword) as keyword_rank
+        row_number() over (partition by super_id order by count(*) desc, keyword asc) as keyword_rank
     from app_events
     where keyword is not null
     group by super_id, keyword
@@ -120,8 +124,12 @@ ad_activity as (
         super_id,
         sum(case when event_type = 'impression' then 1 else 0 end) as ad_impressions,
         sum(case when event_type = 'click' then 1 else 0 end) as ad_clicks,
-        sum(case when event_type = 'click' and channel in ('wechat', 'douyin', 'kuaishou')
-            then 1 else 0 end) as social_ad_clicks
+        sum(
+            case
+                when event_type = 'click' and channel in ('wechat', 'douyin', 'kuaishou') then 1
+                else 0
+            end
+        ) as social_ad_clicks
     from ad_events_attributed
     group by super_id
 ),
@@ -181,7 +189,7 @@ brand_spend as (
         super_id,
         brand_id,
         sum(paid_amount) as brand_spend,
-        row_number() over (partition by super_id order by sum(paid_amount) desc, brand_id) as brand_rank
+        row_number() over (partition by super_id order by sum(paid_amount) desc, brand_id asc) as brand_rank
     from order_lines
     where status = 'paid'
     group by super_id, brand_id
@@ -194,12 +202,13 @@ joined as (
         coalesce(app_activity.app_events, 0) as app_events,
         coalesce(app_activity.active_days, 0) as active_days,
         app_activity.last_visit_date,
-        {{ dbt.datediff('app_activity.last_visit_date', 'windows.as_of_date', 'day') }} as days_since_last_visit,
+        {{ dbt.datediff('app_activity.last_visit_date', 'windows.as_of_date', 'day') }}
+            as days_since_last_visit,
         coalesce(app_activity.page_views, 0) as page_views,
         coalesce(app_activity.searches, 0) as searches,
         coalesce(app_activity.cart_adds, 0) as cart_adds,
         coalesce(app_activity.favorites, 0) as favorites,
-        coalesce(app_activity.shares, 0) as shares,
+        coalesce(app_activity.share_events, 0) as share_events,
         coalesce(app_activity.logins, 0) as logins,
         coalesce(app_activity.shared_skus, 0) as shared_skus,
         coalesce(app_activity.morning_events, 0) as morning_events,
@@ -243,8 +252,10 @@ joined as (
         cast(order_activity.highest_unit_price as double) as highest_unit_price,
         order_activity.first_order_date,
         order_activity.last_order_date,
-        {{ dbt.datediff('order_activity.first_order_date', 'windows.as_of_date', 'day') }} as days_since_first_order,
-        {{ dbt.datediff('order_activity.last_order_date', 'windows.as_of_date', 'day') }} as days_since_last_order,
+        {{ dbt.datediff('order_activity.first_order_date', 'windows.as_of_date', 'day') }}
+            as days_since_first_order,
+        {{ dbt.datediff('order_activity.last_order_date', 'windows.as_of_date', 'day') }}
+            as days_since_last_order,
         coalesce(order_activity.brands_bought, 0) as brands_bought,
         coalesce(order_activity.categories_bought, 0) as categories_bought,
         brand_spend.brand_id as top_brand_bought,
@@ -263,18 +274,20 @@ joined as (
 final as (
     select
         joined.*,
-        case when joined.paid_orders > 0
-            then joined.spend / joined.paid_orders
+        case
+            when joined.paid_orders > 0 then joined.spend / joined.paid_orders
         end as average_order_value,
         -- Responses to marketing over all touches: campaign-tagged visits, ad and message clicks.
         cast(joined.campaign_events + joined.ad_clicks + joined.sms_clicks + joined.edm_clicks as double)
         / nullif(joined.app_events + joined.ad_clicks + joined.sms_clicks + joined.edm_clicks, 0)
             as promotion_response_share,
-        case when joined.paid_orders > 0
-            then percent_rank() over (partition by joined.paid_orders > 0 order by joined.spend)
+        case
+            when joined.paid_orders > 0
+                then percent_rank() over (partition by joined.paid_orders > 0 order by joined.spend)
         end as spend_percentile,
-        case when joined.app_events > 0
-            then percent_rank() over (partition by joined.app_events > 0 order by joined.app_events)
+        case
+            when joined.app_events > 0
+                then percent_rank() over (partition by joined.app_events > 0 order by joined.app_events)
         end as activity_percentile
     from joined
 )

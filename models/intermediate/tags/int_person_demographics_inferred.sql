@@ -45,51 +45,57 @@ categories as (
     select distinct category_l1 from evidence
 ),
 
--- Training examples: one row per (task, class, person) for persons who declared.
+-- Training examples: one row per (inference_task, class, person) for persons who declared.
 examples as (
-    select 'gender' as task, declared_gender as class_value, super_id
+    select
+        'gender' as inference_task,
+        declared_gender as class_value,
+        super_id
     from labels
     where declared_gender is not null
     union all
-    select 'age_band', declared_age_band, super_id
+    select
+        'age_band' as inference_task,
+        declared_age_band as class_value,
+        super_id
     from labels
     where declared_age_band is not null
 ),
 
 class_priors as (
     select
-        task,
+        inference_task,
         class_value,
-        ln(cast(count(*) as double) / sum(count(*)) over (partition by task)) as log_prior
+        ln(cast(count(*) as double) / sum(count(*)) over (partition by inference_task)) as log_prior
     from examples
-    group by task, class_value
+    group by inference_task, class_value
 ),
 
 class_evidence as (
     select
-        examples.task,
+        examples.inference_task,
         examples.class_value,
         evidence.category_l1,
         sum(evidence.evidence_weight) as evidence_weight
     from examples
     inner join evidence on examples.super_id = evidence.super_id
-    group by examples.task, examples.class_value, evidence.category_l1
+    group by examples.inference_task, examples.class_value, evidence.category_l1
 ),
 
 -- Smoothing shrinks each class's category shares towards the shares of all declared persons (a prior worth
 -- var tags_inference_smoothing interactions), so a class with few examples does not invent a signal.
 overall_evidence as (
     select
-        task,
+        inference_task,
         category_l1,
-        sum(evidence_weight) / sum(sum(evidence_weight)) over (partition by task) as overall_share
+        sum(evidence_weight) / sum(sum(evidence_weight)) over (partition by inference_task) as overall_share
     from class_evidence
-    group by task, category_l1
+    group by inference_task, category_l1
 ),
 
 class_category_grid as (
     select
-        class_priors.task,
+        class_priors.inference_task,
         class_priors.class_value,
         categories.category_l1,
         coalesce(class_evidence.evidence_weight, 0)
@@ -99,26 +105,28 @@ class_category_grid as (
     cross join categories
     left join class_evidence
         on
-            class_priors.task = class_evidence.task
+            class_priors.inference_task = class_evidence.inference_task
             and class_priors.class_value = class_evidence.class_value
             and categories.category_l1 = class_evidence.category_l1
     left join overall_evidence
-        on class_priors.task = overall_evidence.task and categories.category_l1 = overall_evidence.category_l1
+        on
+            class_priors.inference_task = overall_evidence.inference_task
+            and categories.category_l1 = overall_evidence.category_l1
 ),
 
 log_likelihoods as (
     select
-        task,
+        inference_task,
         class_value,
         category_l1,
-        ln(smoothed_weight / sum(smoothed_weight) over (partition by task, class_value)) as log_theta
+        ln(smoothed_weight / sum(smoothed_weight) over (partition by inference_task, class_value)) as log_theta
     from class_category_grid
 ),
 
 person_scores as (
     select
         labels.super_id,
-        class_priors.task,
+        class_priors.inference_task,
         class_priors.class_value,
         class_priors.log_prior + coalesce(sum(evidence.evidence_weight * log_likelihoods.log_theta), 0)
             as log_score
@@ -127,37 +135,39 @@ person_scores as (
     left join evidence on labels.super_id = evidence.super_id
     left join log_likelihoods
         on
-            class_priors.task = log_likelihoods.task
+            class_priors.inference_task = log_likelihoods.inference_task
             and class_priors.class_value = log_likelihoods.class_value
             and evidence.category_l1 = log_likelihoods.category_l1
-    group by labels.super_id, class_priors.task, class_priors.class_value, class_priors.log_prior
+    group by labels.super_id, class_priors.inference_task, class_priors.class_value, class_priors.log_prior
 ),
 
 shifted_scores as (
     select
         super_id,
-        task,
+        inference_task,
         class_value,
-        exp(log_score - max(log_score) over (partition by super_id, task)) as relative_likelihood
+        exp(log_score - max(log_score) over (partition by super_id, inference_task)) as relative_likelihood
     from person_scores
 ),
 
 posteriors as (
     select
         super_id,
-        task,
+        inference_task,
         class_value,
-        relative_likelihood / sum(relative_likelihood) over (partition by super_id, task) as posterior
+        relative_likelihood / sum(relative_likelihood) over (partition by super_id, inference_task) as posterior
     from shifted_scores
 ),
 
 best as (
     select
         super_id,
-        task,
+        inference_task,
         class_value,
         posterior,
-        row_number() over (partition by super_id, task order by posterior desc, class_value) as class_rank
+        row_number() over (
+            partition by super_id, inference_task order by posterior desc, class_value asc
+        ) as class_rank
     from posteriors
 ),
 
@@ -200,9 +210,15 @@ final as (
         coalesce(evidence_totals.evidence_weight, 0) as inference_evidence
     from labels
     left join best as best_gender
-        on labels.super_id = best_gender.super_id and best_gender.task = 'gender' and best_gender.class_rank = 1
+        on
+            labels.super_id = best_gender.super_id
+            and best_gender.inference_task = 'gender'
+            and best_gender.class_rank = 1
     left join best as best_age
-        on labels.super_id = best_age.super_id and best_age.task = 'age_band' and best_age.class_rank = 1
+        on
+            labels.super_id = best_age.super_id
+            and best_age.inference_task = 'age_band'
+            and best_age.class_rank = 1
     left join evidence_totals on labels.super_id = evidence_totals.super_id
 )
 

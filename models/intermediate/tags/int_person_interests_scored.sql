@@ -18,7 +18,10 @@ interactions as (
         category_l1,
         brand_id,
         case event_type
-            when 'page_view' then 1 when 'favorite' then 2 when 'share' then 2 when 'add_to_cart' then 3
+            when 'page_view' then 1
+            when 'favorite' then 2
+            when 'share' then 2
+            when 'add_to_cart' then 3
             else 0
         end as interaction_weight
     from app_events
@@ -34,11 +37,19 @@ interactions as (
 ),
 
 by_key as (
-    select super_id, 'category' as interest_kind, category_l1 as interest_key, interaction_weight
+    select
+        super_id,
+        'category' as interest_kind,
+        category_l1 as interest_key,
+        interaction_weight
     from interactions
     where category_l1 is not null
     union all
-    select super_id, 'brand', brand_id, interaction_weight
+    select
+        super_id,
+        'brand' as interest_kind,
+        brand_id as interest_key,
+        interaction_weight
     from interactions
     where brand_id is not null
 ),
@@ -62,7 +73,7 @@ final as (
         cast(weighted_interactions as double)
         / sum(weighted_interactions) over (partition by super_id, interest_kind) as interest_score,
         row_number() over (
-            partition by super_id, interest_kind order by weighted_interactions desc, interest_key
+            partition by super_id, interest_kind order by weighted_interactions desc, interest_key asc
         ) as interest_rank
     from weighted
     where weighted_interactions > 0

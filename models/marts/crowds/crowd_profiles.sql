@@ -73,8 +73,8 @@ final as (
             order by
                 cast(measured.crowd_persons as double) * measured.base_size
                 / (cast(measured.crowd_size as double) * measured.base_persons) desc,
-                measured.tag_id,
-                measured.tag_value
+                measured.tag_id asc,
+                measured.tag_value asc
         ) as tgi_rank
     from measured
 )
