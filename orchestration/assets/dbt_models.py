@@ -30,7 +30,7 @@ DBT_ASSETS_NAME = "facetlake_dbt"
 
 
 class FacetlakeDbtTranslator(DagsterDbtTranslator):
-    """Groups follow the project's folders; incremental models are partitioned by dt."""
+    """Groups follow the project's folders; models dbt replaces a dt at a time are partitioned by dt."""
 
     def __init__(self, partitions_def: PartitionsDefinition) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_code_references=True))

@@ -64,10 +64,10 @@ def _generate_synthetic(lake: Path, persons: int, days: int, seed: int) -> None:
 
     print(f"no lake at {lake}: generating {persons:,} persons x {days} days (seed {seed}) in {lake}/synthetic")
     summary = generate_lake(lake / "synthetic", GeneratorConfig(persons=persons, days=days, seed=seed))
-    print(summary.describe())
     # The truth belongs with the lake (<lake>/truth), which the pipeline never reads.
     if not (lake / "truth").exists():
         shutil.move(lake / "synthetic" / "truth", lake / "truth")
+    print(summary.describe().replace(f"{lake}/synthetic/truth", f"{lake}/truth"))
 
 
 def _day_folders(raw: Path) -> list[str]:
