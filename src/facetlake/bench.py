@@ -187,10 +187,18 @@ def _trino_scan(port: int) -> tuple[float, int, int, str]:
         conn.close()
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @contextmanager
 def _trino_node(lake: Path, echo: Echo) -> Iterator[int]:
     """The lake's running node, or one started for the benchmark and stopped after; yields its port."""
-    from facetlake.trino import server
+    from facetlake.trino import TrinoError, server
     from facetlake.trino.config import NodeLayout, NodeSettings, default_heap, default_port
 
     running = server.read_state(NodeLayout(lake))
@@ -198,7 +206,13 @@ def _trino_node(lake: Path, echo: Echo) -> Iterator[int]:
         echo(f"Using the running Trino node of {lake} on port {running.port}.")
         yield running.port
         return
-    result = server.start(lake, NodeSettings(port=default_port(), heap=default_heap()), echo=echo)
+    port = default_port()
+    try:
+        server.check_port_free(port)
+    except TrinoError:
+        port = _free_port()
+        echo(f"Port {default_port()} is taken; the benchmark's node uses port {port}.")
+    result = server.start(lake, NodeSettings(port=port, heap=default_heap()), echo=echo)
     echo(f"Trino ready in {result.seconds_to_ready:.0f} s.")
     try:
         yield result.state.port

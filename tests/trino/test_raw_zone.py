@@ -64,7 +64,7 @@ def test_lines_come_through_byte_for_byte(trino_node) -> None:
     folder = trino_node.lake / "bytes" / "raw" / "edge_cases" / "dt=2026-11-01"
     _write(folder / "plain.jsonl", TRICKY)
     _write(folder / "packed.jsonl.gz", TRICKY)
-    assert prepare_raw_tables(settings, ["edge_cases"]) == {"edge_cases": 1}
+    assert prepare_raw_tables(settings, ["edge_cases"]).partitions == {"edge_cases": 1}
     rows = trino_node.query(
         "select \"$path\", to_hex(to_utf8(line)) from hive.bytes_raw.edge_cases where dt = '2026-11-01'"
     )
@@ -82,12 +82,13 @@ def test_partitions_follow_the_dt_folders(trino_node) -> None:
     raw = trino_node.lake / "parts" / "raw" / "orders"
     for dt in ("2026-11-01", "2026-11-02"):
         _write(raw / f"dt={dt}" / "part-0.jsonl", f'{{"dt":"{dt}"}}\n'.encode())
-    assert prepare_raw_tables(settings, ["orders"]) == {"orders": 2}
-    # A new arrival date appears, a removed one disappears (FULL sync), and a second run changes nothing.
+    first = prepare_raw_tables(settings, ["orders"])
+    assert first.partitions == {"orders": 2} and first.created == ["orders"]
+    # A new arrival date appears, a removed one disappears (FULL sync); the table itself is kept.
     _write(raw / "dt=2026-11-03" / "part-0.jsonl", b'{"dt":"2026-11-03"}\n{"dt":"again"}\n')
     shutil.rmtree(raw / "dt=2026-11-01")
-    assert prepare_raw_tables(settings, ["orders"]) == {"orders": 2}
-    assert prepare_raw_tables(settings, ["orders"]) == {"orders": 2}
+    again = prepare_raw_tables(settings, ["orders"])
+    assert again.partitions == {"orders": 2} and again.created == []
     counts = trino_node.query("select dt, count(*) from hive.parts_raw.orders group by dt order by dt")
     assert counts == [["2026-11-02", 1], ["2026-11-03", 2]]
 
@@ -101,7 +102,7 @@ def test_an_outdated_raw_table_is_recreated(trino_node) -> None:
         "create table hive.stale_raw.stores (line varchar, dt varchar) with (format = 'TEXTFILE', "
         "external_location = 'local:///stale/raw/stores', partitioned_by = array['dt'])"
     )
-    prepare_raw_tables(settings, ["stores"])
+    assert prepare_raw_tables(settings, ["stores"]).created == ["stores"]
     assert trino_node.query("select to_hex(to_utf8(line)) from hive.stale_raw.stores") == [[b"x\x01y".hex().upper()]]
 
 

@@ -203,10 +203,18 @@ def _is_current(create_statement: str, settings: TrinoSettings, source: str) -> 
     )
 
 
+@dataclass
+class RawTables:
+    """What preparing the raw tables did: dt partitions per source, and which tables it (re)created."""
+
+    partitions: dict[str, int]
+    created: list[str]
+
+
 def prepare_raw_tables(
     settings: TrinoSettings, sources: Iterable[str] = RAW_SOURCES, lake: Path | None = None
-) -> dict[str, int]:
-    """Create the raw schema and tables that are missing or stale, sync their partitions; dt count per source.
+) -> RawTables:
+    """Create the raw schema and tables that are missing or stale, and sync their dt partitions.
 
     `lake`, when the cluster is the local node, is the lake directory: a source without a folder yet gets an
     empty one (Trino requires an external location to exist), so its table reads as empty.
@@ -230,7 +238,7 @@ def prepare_raw_tables(
                 "list the raw tables",
             )
         }
-        partitions: dict[str, int] = {}
+        result = RawTables(partitions={}, created=[])
         for source in sources:
             if lake is not None and settings.is_local_node:
                 (lake / "raw" / source).mkdir(parents=True, exist_ok=True)
@@ -243,22 +251,23 @@ def prepare_raw_tables(
                     existing.discard(source)
             if source not in existing:
                 session.run(_table_ddl(settings, source), f"create the raw table {source}")
+                result.created.append(source)
             session.run(
                 f"call {catalog}.system.sync_partition_metadata("
                 f"schema_name => {_literal(settings.raw_schema)}, table_name => {_literal(source)}, "
                 "mode => 'FULL', case_sensitive => true)",
                 f"sync the dt partitions of {source}",
             )
-            partitions[source] = session.run(
+            result.partitions[source] = session.run(
                 f"select count(*) from {catalog}.{schema}.{_quote(source + '$partitions')}",
                 f"count the partitions of {source}",
             )[0][0]
-        return partitions
+        return result
     finally:
         session.close()
 
 
-def prepare_raw_tables_for_lake(lake: Path) -> dict[str, int]:
+def prepare_raw_tables_for_lake(lake: Path) -> RawTables:
     """Before a Trino build of `lake`: its raw zone as external tables, partitions in sync with the folders."""
     settings = TrinoSettings.from_env()
     if settings.is_local_node:
