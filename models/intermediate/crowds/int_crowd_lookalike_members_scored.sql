@@ -116,7 +116,8 @@ scored as (
     select
         crowd_name,
         super_id,
-        sum(family_weight) as similarity
+        -- Rounded so that engines, which add floating-point numbers in different orders, rank alike.
+        round(sum(family_weight), 9) as similarity
     from family_scores
     group by crowd_name, super_id
 ),

@@ -131,7 +131,7 @@ assigned as (
         minted.component_label,
         case
             when kept_ids.super_id is null then minted.super_id
-            else {{ super_id_of("minted.origin_node_key || '#' || minted.component_label") }}
+            else {{ super_id_of("minted.origin_node_key || '#' || cast(minted.component_label as varchar)") }}
         end as super_id,
         minted.origin_node_key
     from minted

@@ -39,7 +39,7 @@ windows as (
 category_prices as (
     select
         category_l1,
-        avg(list_price) as average_list_price
+        avg(cast(list_price as double)) as average_list_price
     from products
     group by category_l1
 ),
