@@ -5,7 +5,8 @@ The first demo on a lake writes a whole synthetic lake to <lake>/synthetic/ (its
 land_synthetic_day job) and runs the daily job (facetlake_daily: the dt's partition of the raw-zone models,
 then every view and mart), as the sensor and the schedule would. A lake that already has a raw zone and no
 synthetic/ is built as it is, one daily run per dt. Runs go to the lake's Dagster instance (<lake>/dagster),
-so `make dagster` shows them afterwards; their full logs are in <lake>/dagster/demo.log.
+so `make dagster` shows them afterwards; their full logs are in <lake>/dagster/demo.log. A demo that stopped
+resumes with the first day not built; on a lake whose days are all built, the last day is rebuilt.
 """
 
 from __future__ import annotations
@@ -89,41 +90,84 @@ def run_demo(lake: Path, persons: int, days: int, seed: int) -> None:
     print(f"using the {'synthetic' if landing else 'existing'} lake at {lake}: {len(dts)} days, {dts[0]}..{dts[-1]}")
 
     _import_orchestration()
-    from orchestration.definitions import build_definitions
     from orchestration.home import lake_instance
-    from orchestration.jobs import DAILY_JOB, LANDING_JOB
-    from orchestration.resources import FacetlakeResource
 
-    defs = build_definitions(FacetlakeResource(lake=str(lake), engine="duckdb"))
-    daily_job = defs.resolve_job_def(DAILY_JOB)
-    landing_job = defs.resolve_job_def(LANDING_JOB)
     log = lake / "dagster" / "demo.log"
+    jobs = _DemoJobs(lake)
     with lake_instance(lake) as instance:
+        todo = _days_to_build(dts, jobs.built_dts(instance))
+        if len(todo) < len(dts):
+            print(f"{len(dts) - len(todo)} days already built in this lake's instance; building {', '.join(todo)}")
         print(f"Dagster instance {instance.root_directory}; run logs in {log}")
         started = time.perf_counter()
         daily_seconds = 0.0
-        for dt in dts:
+        for dt in todo:
+            jobs.reload_if_models_changed()
             with _output_to(log) as terminal:
                 if landing:
-                    landed = landing_job.execute_in_process(
-                        instance=instance, partition_key=dt, run_config=_QUIET_RUN_CONFIG, raise_on_error=False
-                    )
-                    _check(landed, dt, log)
+                    _check(jobs.run(jobs.landing, instance, dt), dt, log)
                 t0 = time.perf_counter()
-                built = daily_job.execute_in_process(
-                    instance=instance, partition_key=dt, run_config=_QUIET_RUN_CONFIG, raise_on_error=False
-                )
+                built = jobs.run(jobs.daily, instance, dt)
                 seconds = time.perf_counter() - t0
                 daily_seconds += seconds
                 _check(built, dt, log)
-                print(f"  dt={dt}  {DAILY_JOB} run {built.run_id[:8]} succeeded in {seconds:5.1f}s", file=terminal)
+                print(
+                    f"  dt={dt}  {built.job_def.name} run {built.run_id[:8]} succeeded in {seconds:5.1f}s",
+                    file=terminal,
+                )
         total = time.perf_counter() - started
     print(
-        f"{len(dts)} daily runs through Dagster in {_minutes(daily_seconds)} "
-        f"(mean {daily_seconds / len(dts):.1f}s per dt; {_minutes(total)} with landing). "
+        f"{len(todo)} daily runs through Dagster in {_minutes(daily_seconds)} "
+        f"(mean {daily_seconds / len(todo):.1f}s per dt; {_minutes(total)} with landing). "
         "See them with `make dagster` (http://127.0.0.1:3000)."
     )
     print_summary(lake)
+
+
+def _days_to_build(dts: list[str], built: set[str]) -> list[str]:
+    """The days not built yet (a demo that stopped resumes); when all are, the last one again, so the
+    marts reflect the current models."""
+    return [dt for dt in dts if dt not in built] or dts[-1:]
+
+
+class _DemoJobs:
+    """The daily and landing jobs of the code location, reloaded when the dbt project changes (dbt runs
+    the project as it is on disk; Dagster must know the same models)."""
+
+    def __init__(self, lake: Path) -> None:
+        from orchestration.project import dbt_project
+
+        self.lake = lake
+        self.project = dbt_project()
+        self._load()
+
+    def _load(self) -> None:
+        from orchestration.definitions import build_definitions
+        from orchestration.jobs import DAILY_JOB, LANDING_JOB
+        from orchestration.resources import FacetlakeResource
+
+        defs = build_definitions(FacetlakeResource(lake=str(self.lake), engine="duckdb"))
+        self.daily = defs.resolve_job_def(DAILY_JOB)
+        self.landing = defs.resolve_job_def(LANDING_JOB)
+
+    def reload_if_models_changed(self) -> None:
+        from orchestration.project import manifest_is_stale
+
+        if manifest_is_stale(self.project, "duckdb"):
+            self._load()
+
+    def built_dts(self, instance) -> set[str]:
+        """Days for which every dt-partitioned asset of the daily job has been materialized."""
+        layer = self.daily.asset_layer
+        keys = [key for key in layer.executable_asset_keys if layer.get(key).partitions_def is not None]
+        built = [set(instance.get_materialized_partitions(key)) for key in keys]
+        return set.intersection(*built) if built else set()
+
+    @staticmethod
+    def run(job, instance, dt: str):
+        return job.execute_in_process(
+            instance=instance, partition_key=dt, run_config=_QUIET_RUN_CONFIG, raise_on_error=False
+        )
 
 
 def _check(result, dt: str, log: Path) -> None:
