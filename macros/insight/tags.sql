@@ -14,13 +14,14 @@
 {%- endmacro %}
 
 
-{#- The feature models a catalogue tag may read (its feature_model column). Tag models import all of them. -#}
+{#- The feature models a catalogue tag may read (its feature_model column). per_person: one row per super_id;
+    otherwise several rows per person, and a tag takes the one row its filter_sql picks (max over rows). -#}
 {% macro tag_feature_models() -%}
     {{ return([
-        'int_person_attributes_resolved',
-        'int_person_behaviour_aggregated',
-        'int_person_interests_scored',
-        'int_person_demographics_inferred',
+        {'name': 'int_person_attributes_resolved', 'per_person': true},
+        {'name': 'int_person_behaviour_aggregated', 'per_person': true},
+        {'name': 'int_person_interests_scored', 'per_person': false},
+        {'name': 'int_person_demographics_inferred', 'per_person': true},
     ]) }}
 {%- endmacro %}
 
@@ -65,9 +66,10 @@
             {{ exceptions.raise_compiler_error("tag_catalogue: tag '" ~ tag.tag_id ~ "' has value_kind '"
                 ~ tag.value_kind ~ "'; use flag, category or level") }}
         {%- endif -%}
-        {%- if tag.feature_model not in tag_feature_models() -%}
+        {%- set model_names = tag_feature_models() | map(attribute='name') | list -%}
+        {%- if tag.feature_model not in model_names -%}
             {{ exceptions.raise_compiler_error("tag_catalogue: tag '" ~ tag.tag_id ~ "' reads feature_model '"
-                ~ tag.feature_model ~ "'; use one of " ~ tag_feature_models() | join(', ')) }}
+                ~ tag.feature_model ~ "'; use one of " ~ model_names | join(', ')) }}
         {%- endif -%}
         {%- if not tag.value_sql and not (tag.value_kind == 'level' and tag.score_sql) -%}
             {{ exceptions.raise_compiler_error("tag_catalogue: tag '" ~ tag.tag_id ~ "' needs value_sql "
@@ -83,22 +85,23 @@
     flag: value_sql is a condition, the value 'yes' when it holds;
     category: value_sql is the value;
     level: value_sql when given, else 'high' (score >= 0.4), 'medium' (>= 0.15) or 'low' (> 0) from score_sql.
+    filter_sql, when given, must hold too; over a feature model of several rows per person the value is taken
+    from the row the filter picks.
 
     Arguments:
       tag: one dict of tag_catalogue().
+      per_person: whether the feature model has one row per person (else the value is aggregated with max).
 -#}
-{% macro tag_value_sql(tag) -%}
+{% macro tag_value_sql(tag, per_person=true) -%}
     {%- if tag.value_kind == 'flag' -%}
-        case when {{ tag.value_sql }} then 'yes' end
+        {%- set value = "case when " ~ tag.value_sql ~ " then 'yes' end" -%}
     {%- elif tag.value_sql -%}
-        cast({{ tag.value_sql }} as varchar)
+        {%- set value = "cast(" ~ tag.value_sql ~ " as varchar)" -%}
     {%- else -%}
-        case
-            when {{ tag.score_sql }} >= 0.4 then 'high'
-            when {{ tag.score_sql }} >= 0.15 then 'medium'
-            when {{ tag.score_sql }} > 0 then 'low'
-        end
+        {%- set value = "case when " ~ tag.score_sql ~ " >= 0.4 then 'high' when " ~ tag.score_sql
+            ~ " >= 0.15 then 'medium' when " ~ tag.score_sql ~ " > 0 then 'low' end" -%}
     {%- endif -%}
+    {{ _tag_filtered(value, tag, per_person) }}
 {%- endmacro %}
 
 
@@ -106,11 +109,19 @@
 
     Arguments:
       tag: one dict of tag_catalogue().
+      per_person: whether the feature model has one row per person (else the score is aggregated with max).
 -#}
-{% macro tag_score_sql(tag) -%}
+{% macro tag_score_sql(tag, per_person=true) -%}
     {%- if tag.score_sql -%}
-        cast({{ tag.score_sql }} as double)
+        {{ _tag_filtered("cast(" ~ tag.score_sql ~ " as double)", tag, per_person) }}
     {%- else -%}
         cast(null as double)
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro _tag_filtered(expression, tag, per_person) -%}
+    {%- set filtered = "case when " ~ tag.filter_sql ~ " then " ~ expression ~ " end" if tag.filter_sql
+        else expression -%}
+    {{ filtered if per_person else "max(" ~ filtered ~ ")" }}
 {%- endmacro %}

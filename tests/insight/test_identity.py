@@ -39,6 +39,24 @@ def test_every_identifier_is_mapped_once_or_listed_as_shared(insight_lake):
     assert (origins["n"] <= 1).all() and (origins["n"] == 1).mean() > 0.99
 
 
+def test_click_throughs_only_attach_stray_hashes(insight_lake):
+    clicks = insight_lake.query("select * from intermediate.int_identifier_click_links_matched")
+    assert len(clicks) > 0
+    record_nodes = insight_lake.query(
+        "select left_node_key as node_key from intermediate.int_identifier_record_links_collected union "
+        "select right_node_key from intermediate.int_identifier_record_links_collected"
+    )
+    hashes = set(clicks["id_type"] + ":" + clicks["id_value"])
+    assert not hashes & set(record_nodes["node_key"])
+    # Each matched hash belongs to the person whose device opened the app (planted truth).
+    truth = truth_identifiers(insight_lake.root).set_index(["id_type", "id_value"])["person_id"]
+    owner_of_hash = truth.reindex(list(zip(clicks["id_type"], clicks["id_value"], strict=True))).to_numpy()
+    owner_of_device = truth.reindex([("device_id", d) for d in clicks["device_id"]]).to_numpy()
+    known = ~pd.isna(owner_of_hash) & ~pd.isna(owner_of_device)
+    assert known.sum() > 0
+    assert (owner_of_hash[known] == owner_of_device[known]).mean() >= 0.98
+
+
 def test_label_propagation_converged(insight_lake):
     left_over = insight_lake.query(
         "select count(*) as n from intermediate.int_identifier_links_collected l "

@@ -1,7 +1,9 @@
 {#- One row per person (super_id) of dim_persons with one column per catalogue tag (its value, null when the
-    person does not carry it) and, for tags with a score, a <tag_id>_score column, plus tag_count. The columns are generated
-    from the tag catalogue when the model runs, so a new catalogue row is a new column here. Crowd rules run
-    against this table. -#}
+    person does not carry it), a <tag_id>_score column for tags with a score, and tag_count. Generated from the
+    tag catalogue when the model runs: each feature model gives one select of its tags' expressions (one row
+    per person; interests are several rows per person and aggregate to one), joined on super_id. So a new
+    catalogue row is a new column here, and user_tags, the tall form, is this table unpivoted. Crowd rules
+    run against this table. -#}
 {%- set tags = tag_catalogue() %}
 -- depends_on: {{ ref('tag_catalogue') }}
 
@@ -11,42 +13,62 @@ persons as (
     select * from {{ ref('dim_persons') }}
 ),
 
-user_tags as (
-    select * from {{ ref('user_tags') }}
-),
-
 windows as (
     select * from {{ ref('int_tag_windows_resolved') }}
 ),
 
-pivoted as (
+int_person_attributes_resolved as (
+    select * from {{ ref('int_person_attributes_resolved') }}
+),
+
+int_person_behaviour_aggregated as (
+    select * from {{ ref('int_person_behaviour_aggregated') }}
+),
+
+int_person_interests_scored as (
+    select * from {{ ref('int_person_interests_scored') }}
+),
+
+int_person_demographics_inferred as (
+    select * from {{ ref('int_person_demographics_inferred') }}
+),
+{%- for model in tag_feature_models() %}
+
+{{ model.name }}_tags as (
     select
-        super_id,
-        {%- for tag in tags %}
-            max(case when tag_id = '{{ tag.tag_id }}' then tag_value end) as {{ tag.tag_id }},
+        {%- for tag in tags if tag.feature_model == model.name %}
+            {{ tag_value_sql(tag, model.per_person) }} as {{ tag.tag_id }},
             {%- if tag.score_sql %}
-                max(case when tag_id = '{{ tag.tag_id }}' then tag_score end) as {{ tag.tag_id }}_score,
+                {{ tag_score_sql(tag, model.per_person) }} as {{ tag.tag_id }}_score,
             {%- endif %}
         {%- endfor %}
-        count(*) as tag_count
-    from user_tags
-    group by super_id
+        super_id
+    from {{ model.name }}
+    {%- if not model.per_person %}
+        group by super_id
+    {%- endif %}
 ),
+{%- endfor %}
 
 final as (
     select
         persons.super_id,
         windows.as_of_date,
         {%- for tag in tags %}
-            pivoted.{{ tag.tag_id }},
+            {{ tag.feature_model }}_tags.{{ tag.tag_id }},
             {%- if tag.score_sql %}
-                pivoted.{{ tag.tag_id }}_score,
+                {{ tag.feature_model }}_tags.{{ tag.tag_id }}_score,
             {%- endif %}
         {%- endfor %}
-        coalesce(pivoted.tag_count, 0) as tag_count
+        0
+        {%- for tag in tags %}
+            + case when {{ tag.feature_model }}_tags.{{ tag.tag_id }} is not null then 1 else 0 end
+        {%- endfor %} as tag_count
     from persons
     cross join windows
-    left join pivoted on persons.super_id = pivoted.super_id
+    {%- for model in tag_feature_models() %}
+        left join {{ model.name }}_tags on persons.super_id = {{ model.name }}_tags.super_id
+    {%- endfor %}
 )
 
 select * from final

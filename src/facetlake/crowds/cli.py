@@ -5,11 +5,14 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from facetlake import paths
+
+if TYPE_CHECKING:  # pandas is imported where used: `facetlake --help` stays fast
+    import pandas as pd
 
 LAKE = click.option(
     "--lake",
@@ -63,7 +66,7 @@ def _table(df: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
     for row in df.itertuples(index=False):
         out = []
         for col, v in zip(df.columns, row, strict=True):
-            if v is None or (isinstance(v, float) and pd.isna(v)):
+            if v is None or (isinstance(v, float) and v != v):
                 out.append("")
             elif col in formats:
                 out.append(format(v, formats[col]))
@@ -105,6 +108,8 @@ def crowd() -> None:
 @click.option("--search", default=None, help="Only tags whose id, name or definition contains this text.")
 def tags(family: str | None, search: str | None) -> None:
     """List the tag catalogue: id, family, kind and values, as rules name them."""
+    import pandas as pd
+
     from facetlake.crowds.catalogue import load_catalogue
 
     rows = []

@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any, Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Protocol
 
 from facetlake import paths
+
+if TYPE_CHECKING:  # pandas is imported where used, to keep `crowd size` fast
+    import pandas as pd
 
 
 class EngineError(RuntimeError):
@@ -102,11 +103,14 @@ class DuckDBEngine:
         self.con.execute(sql)
 
     def exists(self, schema: str, table: str) -> bool:
-        rows = self.con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema_name(schema), table],
-        ).fetchone()
-        return bool(rows and rows[0])
+        import duckdb
+
+        # A probe query: information_schema reads every table's metadata, seconds on a big warehouse.
+        try:
+            self.con.execute(f"select * from {self.relation(schema, table)} limit 0")
+        except duckdb.CatalogException:
+            return False
+        return True
 
     def close(self) -> None:
         self.con.close()
@@ -156,6 +160,8 @@ class TrinoEngine:
         return cur.fetchall()
 
     def query_df(self, sql: str) -> pd.DataFrame:
+        import pandas as pd
+
         cur = self.con.cursor()
         cur.execute(sql)
         rows = cur.fetchall()

@@ -9,14 +9,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
 from facetlake import paths
 from facetlake.crowds.catalogue import Tag, load_catalogue
 from facetlake.crowds.engine import Engine
 from facetlake.crowds.rules import RuleError, compile_rule, sql_string
+
+if TYPE_CHECKING:  # pandas is imported where used, to keep `crowd size` fast
+    import pandas as pd
 
 REGISTRY_SCHEMA = "registry"
 DEFINITIONS = "crowd_definitions"
@@ -101,7 +104,7 @@ def ensure_tables(engine: Engine) -> None:
 
 
 def _literal(value: object, sql_type: str) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and value != value):
         return "null"
     if sql_type == "bigint":
         return str(int(value))  # type: ignore[call-overload]
@@ -115,6 +118,8 @@ def insert_rows(engine: Engine, table: str, columns: list[tuple[str, str]], rows
     relation = engine.relation(REGISTRY_SCHEMA, table)
     names = ", ".join(c for c, _ in columns)
     if engine.name == "duckdb" and len(rows) > 50:
+        import pandas as pd
+
         frame = pd.DataFrame(rows, columns=[c for c, _ in columns])
         con = engine.con  # type: ignore[attr-defined]
         con.register("registry_rows", frame)
@@ -140,7 +145,7 @@ def read_definitions(engine: Engine) -> list[CrowdDefinition]:
     )
     out = []
     for row in rows:
-        values = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in zip(names, row, strict=True)}
+        values = {k: (None if isinstance(v, float) and v != v else v) for k, v in zip(names, row, strict=True)}
         out.append(CrowdDefinition(**values))  # type: ignore[arg-type]
     return out
 
@@ -292,6 +297,8 @@ def read_upload(lake: Path, name: str) -> Upload:
                     raw = f"{row[brand_col].strip()}:{raw}" if raw else ""
                 values.append(_normalise(kind, raw))
     assert kind is not None
+    import pandas as pd
+
     valid = [v for v in values if v]
     id_type = "phone_sha256" if kind == "phone" else kind
     identifiers = pd.DataFrame({"id_type": id_type, "id_value": sorted(set(valid))})

@@ -13,8 +13,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from facetlake.crowds.catalogue import Tag, load_catalogue
 from facetlake.crowds.engine import Engine, EngineError, connect, engine_name
@@ -30,6 +29,9 @@ from facetlake.crowds.registry import (
     upload_definition,
 )
 from facetlake.crowds.rules import parse_rule, sql_string
+
+if TYPE_CHECKING:  # pandas is imported where used, to keep `crowd size` fast
+    import pandas as pd
 
 CROWD_MODELS = "path:models/intermediate/crowds path:models/marts/crowds"
 CHANNELS = {"dsp": "device_id", "sms": "phone_sha256"}
@@ -206,6 +208,8 @@ def crowd_row(engine: Engine, name: str) -> dict:
 
 def list_crowds(engine: Engine) -> pd.DataFrame:
     if not engine.exists("marts", "crowds"):
+        import pandas as pd
+
         return pd.DataFrame()
     return engine.query_df(
         "select crowd_name, crowd_kind, origin, status, crowd_size, base_share, match_rate, rule_text "
