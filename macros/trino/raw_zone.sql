@@ -114,3 +114,33 @@
 {% macro _reads_raw_zone() -%}
     {{ return(model is defined and model is not none and 'raw_lines(' in (model.raw_code or '')) }}
 {%- endmacro %}
+
+
+{#- flag_duplicates for Trino, once macros/raw_zone/deduplicate.sql dispatches it: one window over the
+    validated lines. The default variant reads the validated CTE twice (a narrow window, joined back),
+    which DuckDB runs cheaply; Trino inlines every CTE reference, so it would scan and parse the raw
+    files twice: base_raw__app_events at 5M lines took 241 s that way and 119 s with this one window. -#}
+{% macro trino__flag_duplicates(validated, batch) -%}
+    select
+        {{ validated }}.*,
+        coalesce(
+            {{ validated }}.rejection_reason is null
+            and (
+                row_number() over (
+                    partition by {{ validated }}.record_key, {{ validated }}.rejection_reason is null
+                    order by {{ validated }}.dt, {{ validated }}.file_name, {{ validated }}.line_number
+                ) > 1
+                {%- if is_incremental() and batch['from'] %}
+                    or {{ validated }}.record_key in (
+                        select earlier.record_key
+                        from {{ this }} as earlier
+                        where
+                            earlier.dt < cast('{{ batch["from"] }}' as date)
+                            and earlier.rejection_reason is null
+                    )
+                {%- endif %}
+            ),
+            false
+        ) as is_duplicate
+    from {{ validated }}
+{%- endmacro %}

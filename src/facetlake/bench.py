@@ -39,6 +39,7 @@ class EngineRun:
     prepare_seconds: float = 0.0
     build_seconds: float = 0.0
     slowest_nodes: list[tuple[str, float]] = field(default_factory=list)
+    error: str = ""
 
     @property
     def scan_lines_per_second(self) -> float:
@@ -87,20 +88,33 @@ class BenchResult:
         )
         lines += [header, "-" * len(header)]
         for run in self.runs.values():
+            build = (
+                f"{'failed':>10}{'':>15}"
+                if run.error
+                else f"{run.build_seconds:>10.1f}{run.build_lines_per_second(self.raw_lines):>15,.0f}"
+            )
             lines.append(
                 f"{run.engine:<8}{run.version[:27]:<28}{run.scan_seconds:>11.1f}{run.scan_lines_per_second:>14,.0f}"
-                f"{run.build_seconds:>10.1f}{run.build_lines_per_second(self.raw_lines):>15,.0f}"
+                + build
             )
         scan_ratio, build_ratio = self.ratio("scan_seconds"), self.ratio("build_seconds")
-        if scan_ratio is not None and build_ratio is not None:
-            lines.append(f"Trino/DuckDB time: raw scan {scan_ratio:.2f}x, build {build_ratio:.2f}x")
+        if scan_ratio is not None:
+            lines.append(f"Trino/DuckDB time: raw scan {scan_ratio:.2f}x")
+        if build_ratio is not None and not self.failed:
+            lines.append(f"Trino/DuckDB time: build {build_ratio:.2f}x")
         trino = self.runs.get("trino")
         if trino:
             lines.append(f"Trino partition sync before the build: {trino.prepare_seconds:.1f} s; Java {self.java}")
         for run in self.runs.values():
             slowest = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in run.slowest_nodes)
             lines.append(f"slowest on {run.engine}: {slowest}")
+            if run.error:
+                lines.append(f"{run.engine} build failed: {run.error.splitlines()[0]}")
         return "\n".join(lines)
+
+    @property
+    def failed(self) -> bool:
+        return any(run.error for run in self.runs.values())
 
 
 def _machine() -> str:
@@ -235,6 +249,21 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def _timed_build(run: EngineRun, lake: Path, echo: Echo) -> None:
+    """A full-refresh `dbt build` on the run's engine, timed; a failure is recorded, not raised."""
+    from facetlake.dbt_runner import BuildError, run_dbt_build
+
+    started = time.perf_counter()
+    try:
+        run_dbt_build(lake, engine=run.engine, full_refresh=True, quiet=True)
+    except BuildError as error:
+        run.error = str(error)
+    run.build_seconds = time.perf_counter() - started
+    run.slowest_nodes = _slowest(lake)
+    outcome = f"failed after {run.build_seconds:.1f} s" if run.error else f"{run.build_seconds:.1f} s"
+    echo(f"{run.engine}: build {outcome}")
+
+
 def run_benchmark(
     persons: int = 100_000,
     days: int = 30,
@@ -246,7 +275,6 @@ def run_benchmark(
     """Generate (or reuse) a lake, then per engine: a raw scan and a full build, timed. See the module doc."""
     import duckdb
 
-    from facetlake.dbt_runner import run_dbt_build
     from facetlake.trino.catalogs import prepare_raw_tables_for_lake
     from facetlake.trino.java import find_java
 
@@ -270,13 +298,9 @@ def run_benchmark(
         run = EngineRun("duckdb", version=f"DuckDB {duckdb.__version__}")
         echo("DuckDB: raw scan ...")
         run.scan_seconds, run.lines_scanned, run.bytes_scanned = _duckdb_scan(lake)
-        echo("DuckDB: dbt build (full refresh) ...")
-        started = time.perf_counter()
-        run_dbt_build(lake, engine="duckdb", full_refresh=True, quiet=True)
-        run.build_seconds = time.perf_counter() - started
-        run.slowest_nodes = _slowest(lake)
+        echo(f"DuckDB: scan {run.scan_seconds:.1f} s ({run.scan_lines_per_second:,.0f} lines/s); dbt build ...")
         result.runs["duckdb"] = run
-        echo(f"DuckDB: scan {run.scan_seconds:.1f} s, build {run.build_seconds:.1f} s")
+        _timed_build(run, lake, echo)
     if "trino" in engines:
         result.java = find_java().version
         with _trino_node(lake, echo) as port, _env(FACETLAKE_TRINO_PORT=str(port)):
@@ -287,13 +311,9 @@ def run_benchmark(
             echo("Trino: raw scan ...")
             run.scan_seconds, run.lines_scanned, run.bytes_scanned, version = _trino_scan(port)
             run.version = f"Trino {version}"
-            echo("Trino: dbt build (full refresh) ...")
-            started = time.perf_counter()
-            run_dbt_build(lake, engine="trino", full_refresh=True, quiet=True)
-            run.build_seconds = time.perf_counter() - started
-            run.slowest_nodes = _slowest(lake)
+            echo(f"Trino: scan {run.scan_seconds:.1f} s ({run.scan_lines_per_second:,.0f} lines/s); dbt build ...")
             result.runs["trino"] = run
-            echo(f"Trino: scan {run.scan_seconds:.1f} s, build {run.build_seconds:.1f} s")
+            _timed_build(run, lake, echo)
     for run in result.runs.values():
         if run.lines_scanned != raw_lines:
             echo(f"warning: {run.engine} scanned {run.lines_scanned:,} lines, the generator wrote {raw_lines:,}")
@@ -331,3 +351,5 @@ def bench(persons: int, days: int, seed: int, lake: Path | None, engines: tuple[
     except (BuildError, TrinoError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(result.report())
+    if result.failed:
+        raise click.ClickException("a build failed; see the report above and the lake's dbt/logs/dbt.log")
