@@ -96,9 +96,9 @@ candidates as (
         on
             unattached_clicks.campaign_id = landings.campaign_id
             and unattached_clicks.channel = landings.channel
-            and landings.event_at >= unattached_clicks.event_at
-            and landings.event_at
-            <= {{ dbt.dateadd('second', var('identity_click_window_seconds', 5), 'unattached_clicks.event_at') }}
+            and unattached_clicks.event_at <= landings.event_at
+            and {{ dbt.dateadd('second', var('identity_click_window_seconds', 5), 'unattached_clicks.event_at') }}
+            >= landings.event_at
 ),
 
 counted as (

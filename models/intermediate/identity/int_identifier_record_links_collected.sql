@@ -119,7 +119,7 @@ final as (
         max(dt) as last_seen_dt,
         sum(records) as records
     from oriented
-    group by 1, 2, 3, 4, 5, 6, 7
+    group by 1, 2, 3, 4, 5, 6, 7  -- noqa: AM06
 )
 
 select * from final

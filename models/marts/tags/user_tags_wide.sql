@@ -32,6 +32,8 @@ int_person_interests_scored as (
 int_person_demographics_inferred as (
     select * from {{ ref('int_person_demographics_inferred') }}
 ),
+-- One CTE per feature model, generated; sqlfluff reads the loop as an indent level, so layout is ours here.
+-- noqa: disable=LT02
 {%- for model in tag_feature_models() %}
 
 {{ model.name }}_tags as (
@@ -49,6 +51,7 @@ int_person_demographics_inferred as (
     {%- endif %}
 ),
 {%- endfor %}
+-- noqa: enable=LT02
 
 final as (
     select
