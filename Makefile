@@ -32,7 +32,7 @@ build: setup ## build the dbt project on the existing lake (ENGINE=duckdb|trino)
 	$(BIN)/facetlake build --lake $(FACETLAKE_LAKE) --engine $(or $(ENGINE),duckdb)
 
 test: setup lint ## lint, then every test on real engines with small lakes
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q --durations=20 tests
 
 lint: setup ## sqlfluff (dbt templater) over models and macros, ruff over Python
 	$(BIN)/ruff check src tests orchestration dashboards
