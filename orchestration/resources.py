@@ -14,7 +14,7 @@ from dagster_dbt import DbtCliResource
 from pydantic import Field
 
 from facetlake import paths
-from facetlake.dbt_runner import dbt_environment, dbt_executable, publish_serving_copy
+from facetlake.dbt_runner import dbt_environment, dbt_executable, publish_serving_copy, sync_repo_crowds
 
 ENGINES = ("duckdb", "trino")
 
@@ -69,6 +69,8 @@ class FacetlakeResource(ConfigurableResource):
             from facetlake.trino.catalogs import prepare_raw_tables_for_lake
 
             prepare_raw_tables_for_lake(self.lake_path)
+        # The crowd models read the registry: crowds kept in the repository join every run.
+        sync_repo_crowds(self.lake_path, self.checked_engine())
 
     def after_build(self, target_path: Path) -> Path | None:
         """After a successful build: publish DuckDB's serving copy; drop the invocation's dbt artifacts."""
