@@ -141,8 +141,17 @@ def test_profile_shares_and_tgi_are_consistent(insight_lake):
     p = insight_lake.query("select * from marts.crowd_profiles where crowd_name = 'test_beauty_women'")
     assert (p["crowd_share"] * p["crowd_size"]).round().astype(int).equals(p["crowd_persons"].astype(int))
     assert np.allclose(p["tgi"], 100 * p["crowd_share"] / p["base_share"])
-    top = p.sort_values("tgi_rank").iloc[0]
-    assert top["tgi"] == p["tgi"].max()
+    # Every base value is a row, also those no member carries (TGI 0); only values enough members carry rank.
+    values = insight_lake.query("select count(*) as n from marts.tag_value_distribution")["n"].iat[0]
+    assert len(p) == values and (p["tgi"] == 0).sum() == (p["crowd_persons"] == 0).sum() > 0
+    gender_m = p[(p["tag_id"] == "gender") & (p["tag_value"] == "M")].iloc[0]
+    assert gender_m["crowd_persons"] == 0 and gender_m["tgi"] == 0 and pd.isna(gender_m["tgi_rank"])
+    ranked = p[p["tgi_rank"].notna()]
+    assert len(ranked) > 0 and (ranked["crowd_persons"] >= 30).all()
+    assert (ranked["is_reliable"]).all() and not p.loc[p["tgi_rank"].isna(), "is_reliable"].any()
+    assert sorted(ranked["tgi_rank"].astype(int)) == list(range(1, len(ranked) + 1))
+    top = ranked.sort_values("tgi_rank").iloc[0]
+    assert top["tgi"] == ranked["tgi"].max()
     beauty = p[(p["tag_id"] == "interest_beauty") & (p["tag_value"] == "high")].iloc[0]
     assert beauty["crowd_share"] == 1.0 and beauty["tgi"] > 500
 

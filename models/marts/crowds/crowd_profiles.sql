@@ -1,6 +1,8 @@
-{#- One row per crowd, tag and value carried by at least one member: the crowd's share of persons with that
-    value, the base's share (all persons) and TGI = crowd share / base share x 100 (above 100: the value is
-    over-represented in the crowd), with the value's rank by TGI within the crowd. -#}
+{#- One row per crowd and tag value the base carries (a value no member carries is a row with share 0 and
+    TGI 0: what a crowd lacks is insight too): the crowd's share of persons with that value, the base's share
+    (all persons) and TGI = crowd share / base share x 100 (above 100: over-represented in the crowd). Values
+    carried by fewer than var('tgi_min_crowd_persons') members are not ranked (is_reliable false): a TGI of
+    900 from three persons is noise, not a segment. -#}
 
 with
 
@@ -41,42 +43,50 @@ crowd_tag_values as (
 
 measured as (
     select
-        crowd_tag_values.crowd_name,
-        crowd_tag_values.tag_id,
+        crowd_sizes.crowd_name,
+        base_distribution.tag_id,
         catalogue.family,
         catalogue.tag_name,
-        crowd_tag_values.tag_value,
-        crowd_tag_values.crowd_persons,
+        base_distribution.tag_value,
+        coalesce(crowd_tag_values.crowd_persons, 0) as crowd_persons,
         crowd_sizes.crowd_size,
-        cast(crowd_tag_values.crowd_persons as double) / crowd_sizes.crowd_size as crowd_share,
+        cast(coalesce(crowd_tag_values.crowd_persons, 0) as double) / crowd_sizes.crowd_size as crowd_share,
         base_distribution.persons as base_persons,
         base_distribution.base_persons as base_size,
         base_distribution.base_share,
-        base_distribution.as_of_date
-    from crowd_tag_values
-    inner join crowd_sizes on crowd_tag_values.crowd_name = crowd_sizes.crowd_name
-    inner join base_distribution
+        base_distribution.as_of_date,
+        coalesce(crowd_tag_values.crowd_persons, 0)
+        >= {{ var('tgi_min_crowd_persons', 30) }} as is_reliable
+    from crowd_sizes
+    cross join base_distribution
+    left join crowd_tag_values
         on
-            crowd_tag_values.tag_id = base_distribution.tag_id
-            and crowd_tag_values.tag_value = base_distribution.tag_value
-    left join catalogue on crowd_tag_values.tag_id = catalogue.tag_id
+            crowd_sizes.crowd_name = crowd_tag_values.crowd_name
+            and base_distribution.tag_id = crowd_tag_values.tag_id
+            and base_distribution.tag_value = crowd_tag_values.tag_value
+    left join catalogue on base_distribution.tag_id = catalogue.tag_id
 ),
 
-final as (
+scored as (
     select
         measured.*,
         -- From the counts, so a value as common in the crowd as in the base scores exactly 100.
         100.0 * measured.crowd_persons * measured.base_size
-        / (cast(measured.crowd_size as double) * measured.base_persons) as tgi,
-        row_number() over (
-            partition by measured.crowd_name
-            order by
-                cast(measured.crowd_persons as double) * measured.base_size
-                / (cast(measured.crowd_size as double) * measured.base_persons) desc,
-                measured.tag_id asc,
-                measured.tag_value asc
-        ) as tgi_rank
+        / (cast(measured.crowd_size as double) * measured.base_persons) as tgi
     from measured
+),
+
+final as (
+    select
+        scored.*,
+        case
+            when scored.is_reliable
+                then row_number() over (
+                        partition by scored.crowd_name, scored.is_reliable
+                        order by scored.tgi desc, scored.tag_id asc, scored.tag_value asc
+                    )
+        end as tgi_rank
+    from scored
 )
 
 select * from final
