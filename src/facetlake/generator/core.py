@@ -23,6 +23,7 @@ from facetlake.generator.behaviour import (
     session_times,
 )
 from facetlake.generator.catalog import Catalog, build_catalog
+from facetlake.generator.evidence import IdentityEvidence
 from facetlake.generator.lines import json_lines, maybe, time_strings
 from facetlake.generator.population import BTYD, Population, build_population, sha256_hex
 from facetlake.generator.reference import CATEGORIES, CRM_BRANDS, MEMBER_TIERS, brand_rows
@@ -111,6 +112,10 @@ class LakeGenerator:
         self.order_store: list[str | None] = []
         self.order_status: list[str] = []
         self.members: pd.DataFrame | None = None
+        # Identity evidence: identifier pairs of a person carried by one record. Only CRM records and logged-in
+        # app events carry two identifiers (an order only an account, an ad event a device or a phone hash, a
+        # message a phone or an email). Noted from values already drawn: no random numbers.
+        self.evidence = IdentityEvidence()
 
     # ---- helpers -------------------------------------------------------------------------------
     def _times(self, day: int | np.ndarray, ms: np.ndarray) -> list[str]:
@@ -254,7 +259,49 @@ class LakeGenerator:
             }
         )
         keys = [f"{b}|{i}|{u}" for b, i, u in zip(m["brand_id"], m["member_id"], updated, strict=True)]
-        self.writer.add("crm_members", lines, keys, day, allow_late=False)
+        tags = self._member_evidence(day, m, has_phone, has_email, has_pin, has_union)
+        self.writer.add("crm_members", lines, keys, day, allow_late=False, tags=tags)
+
+    def _member_evidence(
+        self,
+        day: int,
+        m: pd.DataFrame,
+        has_phone: np.ndarray,
+        has_email: np.ndarray,
+        has_pin: np.ndarray,
+        has_union: np.ndarray,
+    ) -> list[tuple[int, ...]]:
+        """A CRM record links its member (brand-qualified, as the warehouse keys it) with every identifier on
+        that record; the test phone is nobody's own identifier and is left out."""
+        p = self.pop.persons.iloc[m["person_id"].to_numpy()]
+        test = m["uses_test_phone"].to_numpy()
+        cols = zip(
+            m["person_id"].to_numpy(),
+            (m["brand_id"] + ":" + m["member_id"]).to_numpy(),
+            p["phone_e164"].to_numpy(dtype=object),
+            p["email"].to_numpy(dtype=object),
+            p["user_pin"].to_numpy(dtype=object),
+            p["union_id"].to_numpy(dtype=object),
+            has_phone & ~test,
+            has_email,
+            has_pin,
+            has_union,
+            strict=True,
+        )
+        tags = []
+        for person, member, phone, email, pin, union, with_phone, with_email, with_pin, with_union in cols:
+            ids = [("member_id", member)]
+            if with_phone:
+                ids.append(("phone_sha256", sha256_hex(phone)))
+            if with_email:
+                ids.append(("email_sha256", sha256_hex(email)))
+            if with_pin:
+                ids.append(("user_pin", pin))
+            if with_union:
+                ids.append(("union_id", union))
+            tags.append(self.evidence.record_pairs(person, ids, "crm_members", day))
+        self.evidence.count(np.fromiter((k for t in tags for k in t), dtype=np.int64))
+        return tags
 
     # ---- event sources ------------------------------------------------------------------------------
     def emit_ads(self, day: int, clicks: Sessions) -> None:
@@ -403,6 +450,15 @@ class LakeGenerator:
         sku_field = maybe(list(sku), ~is_search & (etype != "login"))
         ms = s_ms[e_session] + step * rng.integers(5_000, 60_000, len(e_session))
         keys = self.ids.take("ae", len(e_session))
+        # A logged-in session's events each link its device with the account.
+        session_tag: list[tuple[int, ...] | None] = [
+            (self.evidence.pair_id(s_person[s], ("device_id", device[s]), ("user_pin", pins[s]), "app_events", day),)
+            if logged_in[s]
+            else None
+            for s in range(n_s)
+        ]
+        tags = [session_tag[s] for s in e_session]
+        self.evidence.count(np.fromiter((t[0] for t in tags if t is not None), dtype=np.int64))
         lines = json_lines(
             {
                 "event_id": (keys, "str"),
@@ -418,7 +474,7 @@ class LakeGenerator:
                 "city": (city[e_session], "str"),
             }
         )
-        self.writer.add("app_events", lines, keys, day)
+        self.writer.add("app_events", lines, keys, day, tags=tags)
 
     def emit_orders(self, day: int) -> None:
         rng, pop, cat = self.rng, self.pop, self.catalog
@@ -519,6 +575,8 @@ class LakeGenerator:
             id_type="phone_sha256", id_value=sha256_hex(TEST_PHONE)
         )
         shared.to_parquet(truth / "shared_identifiers.parquet", index=False)
+        self.evidence.take_back(w.malformed_tags)
+        self.evidence.frame(self._date).to_parquet(truth / "identity_evidence.parquet", index=False)
         members.to_parquet(truth / "crm_members.parquet", index=False)
         orders = self.order_truth.copy()
         orders["order_id"] = self.order_ids

@@ -65,6 +65,7 @@ class _Pending:
     lines: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     is_resend: list[bool] = field(default_factory=list)
+    tags: list[object] = field(default_factory=list)
 
 
 def _field_pattern(name: str) -> re.Pattern[str]:
@@ -82,6 +83,7 @@ class RawZoneWriter:
         self.rates = rates
         self.pending: dict[tuple[str, int], _Pending] = defaultdict(_Pending)
         self.malformed: list[tuple] = []
+        self.malformed_tags: list[object] = []  # the caller's tag of each line it corrupted (when tagged)
         self.planted_kinds: dict[str, set[str]] = defaultdict(set)
         self.duplicates: list[tuple] = []
         self.late: list[tuple] = []
@@ -99,8 +101,12 @@ class RawZoneWriter:
         keys: list[str],
         event_day: np.ndarray | int,
         allow_late: bool = True,
+        tags: list[object] | None = None,
     ) -> None:
-        """Queue lines whose business date is `event_day` (day index); some are delayed 1-3 days."""
+        """Queue lines whose business date is `event_day` (day index); some are delayed 1-3 days.
+
+        `tags` (one per line, optional) are handed back in `malformed_tags` for the lines corrupted.
+        """
         n = len(lines)
         if n == 0:
             return
@@ -118,6 +124,7 @@ class RawZoneWriter:
             bucket.lines.extend(lines[i] for i in idx)
             bucket.keys.extend(keys[i] for i in idx)
             bucket.is_resend.extend([False] * len(idx))
+            bucket.tags.extend([None] * len(idx) if tags is None else [tags[i] for i in idx])
 
     def flush(self, day: int) -> None:
         """Write every source's files for arrival day `day`: resends placed, lines corrupted, truth noted."""
@@ -139,6 +146,7 @@ class RawZoneWriter:
             nxt.lines.append(lines[i])
             nxt.keys.append(keys[i])
             nxt.is_resend.append(True)
+            nxt.tags.append(None)  # a resend is never corrupted
         same = chosen[~to_next]
         order_key = np.concatenate([np.arange(n, dtype=float), rng.uniform(same + 0.5, n)])
         source_index = np.concatenate([np.arange(n), same])
@@ -172,6 +180,8 @@ class RawZoneWriter:
             out[pos] = self._corrupt(out[pos], kind, fld)
             file_name, line_number = self._locate(files, pos)
             self.malformed.append((source, self.dt(day), file_name, line_number, kind, reason))
+            if bucket.tags[final_index[pos]] is not None:
+                self.malformed_tags.append(bucket.tags[final_index[pos]])
         for pos in np.flatnonzero(final_is_copy):
             file_name, line_number = self._locate(files, pos)
             self.duplicates.append((source, self.dt(day), file_name, line_number, keys[final_index[pos]]))
