@@ -31,8 +31,13 @@ as_of as (
 final as (
     select
         as_of_date,
-        {{ dbt.dateadd('day', 1 - var('tags_behaviour_window_days', 30), 'as_of_date') }} as behaviour_window_start,
-        {{ dbt.dateadd('day', 1 - var('tags_purchase_window_days', 90), 'as_of_date') }} as purchase_window_start
+        -- A date on both engines (DuckDB's date + interval is a timestamp).
+        cast(
+            {{ dbt.dateadd('day', 1 - var('tags_behaviour_window_days', 30), 'as_of_date') }} as date
+        ) as behaviour_window_start,
+        cast(
+            {{ dbt.dateadd('day', 1 - var('tags_purchase_window_days', 90), 'as_of_date') }} as date
+        ) as purchase_window_start
     from as_of
 )
 

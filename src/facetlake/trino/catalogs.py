@@ -194,9 +194,11 @@ def _table_ddl(settings: TrinoSettings, source: str) -> str:
 def _is_current(create_statement: str, settings: TrinoSettings, source: str) -> bool:
     """Whether an existing table reads lines the way facetlake needs (else it is dropped and recreated)."""
     text = create_statement.lower()
+    # SHOW CREATE TABLE prints the newline separator as a quoted newline (Trino 476), not as U&'\000A'.
+    newline = ("u&'\\000a'", "'\n'")
     return (
-        "textfile_field_separator = u&'\\000a'" in text
-        and "null_format = u&'\\000a'" in text
+        any(f"textfile_field_separator = {form}" in text for form in newline)
+        and any(f"null_format = {form}" in text for form in newline)
         and f"external_location = {_literal(settings.raw_location(source)).lower()}" in text
         and "partitioned_by = array['dt']" in text
         and "format = 'textfile'" in text
