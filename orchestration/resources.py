@@ -14,7 +14,8 @@ from dagster_dbt import DbtCliResource
 from pydantic import Field
 
 from facetlake import paths
-from facetlake.dbt_runner import dbt_environment, dbt_executable, publish_serving_copy, sync_repo_crowds
+from facetlake.crowds.service import sync as sync_repo_crowds
+from facetlake.dbt_runner import dbt_environment, dbt_executable, publish_serving_copy
 
 ENGINES = ("duckdb", "trino")
 

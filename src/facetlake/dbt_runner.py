@@ -73,19 +73,13 @@ def run_dbt_build(
         args.append("--full-refresh")
     if engine == "trino":
         _prepare_trino(lake)
+    # The crowd models read the registry: the repository's crowds/*.yml join every build.
+    from facetlake.crowds.service import sync as sync_repo_crowds
+
     sync_repo_crowds(lake, engine)
     run_dbt(lake, args, engine=engine, quiet=quiet)
     if engine == "duckdb":
         publish_serving_copy(lake)
-
-
-def sync_repo_crowds(lake: Path, engine: str = "duckdb") -> None:
-    """Load the repository's crowds/*.yml into the warehouse's crowd registry, so the crowd models of this
-    build see them (a crowd whose rule no longer compiles is kept as 'invalid', never fails the build)."""
-    from facetlake.crowds.service import sync
-
-    (lake / "warehouse").mkdir(parents=True, exist_ok=True)
-    sync(lake, engine)
 
 
 def _prepare_trino(lake: Path) -> None:
