@@ -7,6 +7,11 @@
       batch: the dict from raw_batch().
 -#}
 {% macro flag_duplicates(validated, batch) -%}
+    {{ return(adapter.dispatch('flag_duplicates', 'facetlake')(validated, batch)) }}
+{%- endmacro %}
+
+
+{% macro default__flag_duplicates(validated, batch) -%}
     {#- The window runs over four narrow columns of the valid lines only (a wide window is the costliest
         step of staging), and the few later copies are joined back. -#}
     with

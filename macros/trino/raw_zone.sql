@@ -116,8 +116,7 @@
 {%- endmacro %}
 
 
-{#- flag_duplicates for Trino, once macros/raw_zone/deduplicate.sql dispatches it: one window over the
-    validated lines. The default variant reads the validated CTE twice (a narrow window, joined back),
+{#- flag_duplicates for Trino: one window over the validated lines. The default variant reads the validated CTE twice (a narrow window, joined back),
     which DuckDB runs cheaply; Trino inlines every CTE reference, so it would scan and parse the raw
     files twice: base_raw__app_events at 5M lines took 241 s that way and 119 s with this one window. -#}
 {% macro trino__flag_duplicates(validated, batch) -%}
