@@ -12,10 +12,10 @@ from facetlake.dbt_runner import run_dbt
 from .truth import missed_evidence, pairwise_scores, truth_identifiers
 
 
-def test_pairwise_precision_and_recall_against_truth(insight_lake):
-    identity_map = insight_lake.identity_map()
-    scores = pairwise_scores(identity_map, insight_lake.root)
-    missed = missed_evidence(identity_map, insight_lake.root)
+def test_pairwise_precision_and_recall_against_truth(domain_lake):
+    identity_map = domain_lake.identity_map()
+    scores = pairwise_scores(identity_map, domain_lake.root)
+    missed = missed_evidence(identity_map, domain_lake.root)
     split = missed.to_string(index=False) if len(missed) else "none"
     print(f"\nidentity: {scores}\nevidence pairs the warehouse split:\n{split}")
     assert scores.precision >= 0.99
@@ -26,30 +26,30 @@ def test_pairwise_precision_and_recall_against_truth(insight_lake):
     assert scores.recall >= 0.45
 
 
-def test_every_identifier_is_mapped_once_or_listed_as_shared(insight_lake):
-    counts = insight_lake.query(
+def test_every_identifier_is_mapped_once_or_listed_as_shared(domain_lake):
+    counts = domain_lake.query(
         "select (select count(*) from intermediate.int_identifiers_registered) as registered, "
         "(select count(*) from marts.identity_map) as mapped, "
         "(select count(*) from marts.shared_identifiers) as shared"
     ).iloc[0]
     assert counts["registered"] == counts["mapped"] + counts["shared"]
-    origins = insight_lake.query(
+    origins = domain_lake.query(
         "select super_id, sum(case when is_origin then 1 else 0 end) as n from marts.identity_map group by 1"
     )
     assert (origins["n"] <= 1).all() and (origins["n"] == 1).mean() > 0.99
 
 
-def test_click_throughs_only_attach_stray_hashes(insight_lake):
-    clicks = insight_lake.query("select * from intermediate.int_identifier_click_links_matched")
+def test_click_throughs_only_attach_stray_hashes(domain_lake):
+    clicks = domain_lake.query("select * from intermediate.int_identifier_click_links_matched")
     assert len(clicks) > 0
-    record_nodes = insight_lake.query(
+    record_nodes = domain_lake.query(
         "select left_node_key as node_key from intermediate.int_identifier_record_links_collected union "
         "select right_node_key from intermediate.int_identifier_record_links_collected"
     )
     hashes = set(clicks["id_type"] + ":" + clicks["id_value"])
     assert not hashes & set(record_nodes["node_key"])
     # Each matched hash belongs to the person whose device opened the app (planted truth).
-    truth = truth_identifiers(insight_lake.root).set_index(["id_type", "id_value"])["person_id"]
+    truth = truth_identifiers(domain_lake.root).set_index(["id_type", "id_value"])["person_id"]
     owner_of_hash = truth.reindex(list(zip(clicks["id_type"], clicks["id_value"], strict=True))).to_numpy()
     owner_of_device = truth.reindex([("device_id", d) for d in clicks["device_id"]]).to_numpy()
     known = ~pd.isna(owner_of_hash) & ~pd.isna(owner_of_device)
@@ -57,8 +57,8 @@ def test_click_throughs_only_attach_stray_hashes(insight_lake):
     assert (owner_of_hash[known] == owner_of_device[known]).mean() >= 0.98
 
 
-def test_label_propagation_converged(insight_lake):
-    left_over = insight_lake.query(
+def test_label_propagation_converged(domain_lake):
+    left_over = domain_lake.query(
         "select count(*) as n from intermediate.int_identifier_links_collected l "
         "join marts.identity_map a on l.left_node_key = a.node_key "
         "join marts.identity_map b on l.right_node_key = b.node_key where a.super_id <> b.super_id"
@@ -66,15 +66,15 @@ def test_label_propagation_converged(insight_lake):
     assert left_over["n"].iat[0] == 0
 
 
-def test_shared_devices_do_not_merge_persons(insight_lake):
-    ids = pd.read_parquet(insight_lake.truth / "identifiers.parquet")
+def test_shared_devices_do_not_merge_persons(domain_lake):
+    ids = pd.read_parquet(domain_lake.truth / "identifiers.parquet")
     shared_devices = ids[ids["is_shared"]]
     lab = shared_devices[shared_devices["id_value"].str.startswith("dev-lab-")]["id_value"].unique()
-    listed = set(insight_lake.query("select id_value from marts.shared_identifiers")["id_value"])
-    mapped = insight_lake.identity_map()
+    listed = set(domain_lake.query("select id_value from marts.shared_identifiers")["id_value"])
+    mapped = domain_lake.identity_map()
     assert set(lab) <= listed, "every lab device (~40 accounts each) is listed as shared"
     assert not set(lab) & set(mapped["id_value"]), "a shared device gets no super_id"
-    pins = truth_identifiers(insight_lake.root)
+    pins = truth_identifiers(domain_lake.root)
     pins = pins[pins["id_type"] == "user_pin"].merge(mapped, on=["id_type", "id_value"])
     checked = 0
     for device, users in shared_devices.groupby("id_value")["person_id"]:
@@ -86,22 +86,22 @@ def test_shared_devices_do_not_merge_persons(insight_lake):
     assert checked >= 3
 
 
-def test_test_phone_does_not_merge_persons(insight_lake):
-    manifest = json.loads((insight_lake.truth / "manifest.json").read_text())
+def test_test_phone_does_not_merge_persons(domain_lake):
+    manifest = json.loads((domain_lake.truth / "manifest.json").read_text())
     test_phone = manifest["test_phone_sha256"]
-    mapped = insight_lake.identity_map()
+    mapped = domain_lake.identity_map()
     hit = mapped[(mapped["id_type"] == "phone_sha256") & (mapped["id_value"] == test_phone)]
     if hit.empty:
         return  # listed as shared (or never seen)
     members = mapped[mapped["super_id"] == hit["super_id"].iat[0]].merge(
-        truth_identifiers(insight_lake.root), on=["id_type", "id_value"]
+        truth_identifiers(domain_lake.root), on=["id_type", "id_value"]
     )
     assert members["person_id"].nunique() <= 1
 
 
-def test_a_new_day_does_not_renumber_known_persons(insight_lake):
-    before = insight_lake.map_before_last_day
-    after = insight_lake.identity_map()
+def test_a_new_day_does_not_renumber_known_persons(domain_lake):
+    before = domain_lake.map_before_last_day
+    after = domain_lake.identity_map()
     both = before.merge(after, on=["id_type", "id_value"], suffixes=("_before", "_after"))
     assert len(both) > 0.8 * len(before)
     # Per person known before the last day: which ids their identifiers carry now, and with whom.
@@ -137,8 +137,8 @@ def _agreement(a: pd.DataFrame, b: pd.DataFrame) -> float:
     return float((joined["super_id"] == joined["super_id_other"]).mean())
 
 
-def test_same_input_gives_the_same_ids(insight_lake, lake_copy):
-    built = insight_lake.identity_map()
+def test_same_input_gives_the_same_ids(domain_lake, lake_copy):
+    built = domain_lake.identity_map()
     # Running again on the same data changes nothing.
     assert _agreement(built, _rebuilt_map(lake_copy)) == 1.0
     # Building from scratch twice gives identical ids, and the same as the incremental history except for

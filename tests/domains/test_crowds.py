@@ -67,18 +67,18 @@ def _raw_phone_digits(lake) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def tall(insight_lake) -> pd.DataFrame:
-    return insight_lake.query("select super_id, tag_id, tag_value, tag_score from marts.user_tags")
+def tall(domain_lake) -> pd.DataFrame:
+    return domain_lake.query("select super_id, tag_id, tag_value, tag_score from marts.user_tags")
 
 
 @pytest.fixture(scope="module")
-def everyone(insight_lake) -> set[str]:
-    return set(insight_lake.query("select super_id from marts.dim_persons")["super_id"])
+def everyone(domain_lake) -> set[str]:
+    return set(domain_lake.query("select super_id from marts.dim_persons")["super_id"])
 
 
 @pytest.mark.parametrize("rule", RULES)
-def test_crowd_size_equals_a_direct_count(insight_lake, tall, everyone, rule):
-    engine = connect(insight_lake.root)
+def test_crowd_size_equals_a_direct_count(domain_lake, tall, everyone, rule):
+    engine = connect(domain_lake.root)
     try:
         result = crowd_size(engine, rule)
     finally:
@@ -88,8 +88,8 @@ def test_crowd_size_equals_a_direct_count(insight_lake, tall, everyone, rule):
     assert result.base == len(everyone)
 
 
-def test_random_bench_rules_compile_and_count(insight_lake, tall, everyone):
-    engine = connect(insight_lake.root)
+def test_random_bench_rules_compile_and_count(domain_lake, tall, everyone):
+    engine = connect(domain_lake.root)
     try:
         rules = random_rules(engine, 10, seed=3)
         sizes = [crowd_size(engine, r).size for r in rules]
@@ -99,12 +99,12 @@ def test_random_bench_rules_compile_and_count(insight_lake, tall, everyone):
         assert size == len(_evaluate(parse_rule(rule, CATALOGUE).tree, tall, everyone)), rule
 
 
-def test_membership_mart_holds_each_rule_crowd(insight_lake):
-    crowds = insight_lake.query("select crowd_name, rule_text, crowd_size, status from marts.crowds")
-    members = insight_lake.query("select crowd_name, count(*) as n from marts.crowd_members group by 1")
+def test_membership_mart_holds_each_rule_crowd(domain_lake):
+    crowds = domain_lake.query("select crowd_name, rule_text, crowd_size, status from marts.crowds")
+    members = domain_lake.query("select crowd_name, count(*) as n from marts.crowd_members group by 1")
     rules = crowds[(crowds["status"] == "valid") & ~crowds["rule_text"].str.startswith(("upload", "lookalike"))]
     assert {"everyone", "test_beauty_women", "young_urban_women_beauty"} <= set(rules["crowd_name"])
-    engine = connect(insight_lake.root)
+    engine = connect(domain_lake.root)
     try:
         for row in rules.itertuples():
             size = crowd_size(engine, row.rule_text).size
@@ -114,12 +114,12 @@ def test_membership_mart_holds_each_rule_crowd(insight_lake):
         engine.close()
 
 
-def test_upload_crowd_match_rate(insight_lake):
-    crowd = insight_lake.query("select * from marts.crowds where crowd_name = 'test_phone_list'").iloc[0]
+def test_upload_crowd_match_rate(domain_lake):
+    crowd = domain_lake.query("select * from marts.crowds where crowd_name = 'test_phone_list'").iloc[0]
     mapped = set(
-        insight_lake.query("select id_value from marts.identity_map where id_type = 'phone_sha256'")["id_value"]
+        domain_lake.query("select id_value from marts.identity_map where id_type = 'phone_sha256'")["id_value"]
     )
-    uploaded = pd.read_csv(insight_lake.root / "uploads" / "phone_list" / "list.csv", dtype=str)["phone_sha256"]
+    uploaded = pd.read_csv(domain_lake.root / "uploads" / "phone_list" / "list.csv", dtype=str)["phone_sha256"]
     valid = {v.lower() for v in uploaded.dropna() if re.match(r"^[0-9a-fA-F]{64}$", v)}
     assert crowd["upload_rows"] == len(uploaded)
     assert crowd["upload_invalid_rows"] == 2  # "not-a-hash" and a row with no phone hash
@@ -129,20 +129,20 @@ def test_upload_crowd_match_rate(insight_lake):
     assert 0 < crowd["match_rate"] < 1
 
 
-def test_tgi_of_the_whole_base_is_100_for_every_tag(insight_lake):
-    profile = insight_lake.query("select * from marts.crowd_profiles where crowd_name = 'everyone'")
-    values = insight_lake.query("select count(*) as n from marts.tag_value_distribution")["n"].iat[0]
+def test_tgi_of_the_whole_base_is_100_for_every_tag(domain_lake):
+    profile = domain_lake.query("select * from marts.crowd_profiles where crowd_name = 'everyone'")
+    values = domain_lake.query("select count(*) as n from marts.tag_value_distribution")["n"].iat[0]
     assert len(profile) == values
     assert (profile["tgi"] == 100).all()
     assert (profile["crowd_share"] == profile["base_share"]).all()
 
 
-def test_profile_shares_and_tgi_are_consistent(insight_lake):
-    p = insight_lake.query("select * from marts.crowd_profiles where crowd_name = 'test_beauty_women'")
+def test_profile_shares_and_tgi_are_consistent(domain_lake):
+    p = domain_lake.query("select * from marts.crowd_profiles where crowd_name = 'test_beauty_women'")
     assert (p["crowd_share"] * p["crowd_size"]).round().astype(int).equals(p["crowd_persons"].astype(int))
     assert np.allclose(p["tgi"], 100 * p["crowd_share"] / p["base_share"])
     # Every base value is a row, also those no member carries (TGI 0); only values enough members carry rank.
-    values = insight_lake.query("select count(*) as n from marts.tag_value_distribution")["n"].iat[0]
+    values = domain_lake.query("select count(*) as n from marts.tag_value_distribution")["n"].iat[0]
     assert len(p) == values and (p["tgi"] == 0).sum() == (p["crowd_persons"] == 0).sum() > 0
     gender_m = p[(p["tag_id"] == "gender") & (p["tag_value"] == "M")].iloc[0]
     assert gender_m["crowd_persons"] == 0 and gender_m["tgi"] == 0 and pd.isna(gender_m["tgi_rank"])
@@ -156,17 +156,15 @@ def test_profile_shares_and_tgi_are_consistent(insight_lake):
     assert beauty["crowd_share"] == 1.0 and beauty["tgi"] > 500
 
 
-def test_lookalike_holds_more_of_the_seed_segment_than_random(insight_lake):
-    persons = pd.read_parquet(insight_lake.truth / "persons.parquet")
+def test_lookalike_holds_more_of_the_seed_segment_than_random(domain_lake):
+    persons = pd.read_parquet(domain_lake.truth / "persons.parquet")
     in_segment = set(persons.loc[persons["top_category"] == LOOKALIKE_SEGMENT, "person_id"])
-    owner = insight_lake.person_of_super_id().set_index("super_id")["person_id"]
-    members = insight_lake.query(
+    owner = domain_lake.person_of_super_id().set_index("super_id")["person_id"]
+    members = domain_lake.query(
         "select super_id, similarity_rank from marts.crowd_members where crowd_name = 'test_segment_lookalike'"
     )
     seed = set(
-        insight_lake.query("select super_id from marts.crowd_members where crowd_name = 'test_segment_seed'")[
-            "super_id"
-        ]
+        domain_lake.query("select super_id from marts.crowd_members where crowd_name = 'test_segment_seed'")["super_id"]
     )
     assert len(members) == LOOKALIKE_SIZE
     assert not seed & set(members["super_id"])
@@ -187,8 +185,8 @@ def test_lookalike_holds_more_of_the_seed_segment_than_random(insight_lake):
     assert lookalike_rate >= 2 * np.mean(random_rates)  # observed: about 3x
 
 
-def test_exports_carry_hashes_only_and_are_idempotent(insight_lake):
-    root = insight_lake.root
+def test_exports_carry_hashes_only_and_are_idempotent(domain_lake):
+    root = domain_lake.root
     first = {ch: export_crowd(root, "test_beauty_women", ch) for ch in ("sms", "dsp")}
     for channel, result in first.items():
         assert not result.unchanged
@@ -200,12 +198,12 @@ def test_exports_carry_hashes_only_and_are_idempotent(insight_lake):
         lines = content.decode().splitlines()
         assert lines[0] == ("phone_sha256" if channel == "sms" else "device_id")
         assert len(lines) - 1 == result.identifiers == len(set(lines[1:]))
-        assert not _raw_phone_digits(insight_lake.root) & set(re.findall(r"\d{11}", content.decode()))
+        assert not _raw_phone_digits(domain_lake.root) & set(re.findall(r"\d{11}", content.decode()))
         if channel == "sms":
             assert all(re.match(r"^[0-9a-f]{64}$", v) for v in lines[1:])
         else:
             assert all(v.startswith("dev-") and not v.startswith("dev-lab-") for v in lines[1:])
-    members = insight_lake.query(
+    members = domain_lake.query(
         "select m.id_value from marts.crowd_members c join marts.identity_map m on c.super_id = m.super_id "
         "where c.crowd_name = 'test_beauty_women' and m.id_type = 'phone_sha256'"
     )
@@ -217,9 +215,9 @@ def test_exports_carry_hashes_only_and_are_idempotent(insight_lake):
         assert (again.file.stat().st_mtime_ns, again.manifest.stat().st_mtime_ns) == mtimes[channel]
 
 
-def test_cli_size_profile_and_errors(insight_lake):
+def test_cli_size_profile_and_errors(domain_lake):
     runner = CliRunner()
-    lake = str(insight_lake.root)
+    lake = str(domain_lake.root)
     ok = runner.invoke(main, ["crowd", "size", "gender = F and sharer", "--lake", lake])
     assert ok.exit_code == 0, ok.output
     assert re.match(r"^[\d,]+ persons \(", ok.output)
@@ -234,7 +232,7 @@ def test_cli_size_profile_and_errors(insight_lake):
     assert tags.exit_code == 0 and "sharer" in tags.output
 
 
-def test_cli_create_registers_and_rejects_bad_rules(insight_lake, lake_copy):
+def test_cli_create_registers_and_rejects_bad_rules(domain_lake, lake_copy):
     runner = CliRunner()
     lake = str(lake_copy)
     made = runner.invoke(

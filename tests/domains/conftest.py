@@ -35,7 +35,7 @@ LOOKALIKE_SIZE = 300
 
 
 @dataclass
-class InsightLake:
+class DomainLake:
     root: Path
     map_before_last_day: pd.DataFrame  # identity map after building days 1-6
 
@@ -78,8 +78,8 @@ def _write_uploads(root: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def insight_lake(tmp_path_factory: pytest.TempPathFactory) -> InsightLake:
-    root = tmp_path_factory.mktemp("insight_lake")
+def domain_lake(tmp_path_factory: pytest.TempPathFactory) -> DomainLake:
+    root = tmp_path_factory.mktemp("domain_lake")
     generate_lake(root, CONFIG, progress=False)
     day6 = (CONFIG.start + timedelta(days=CONFIG.days - 2)).isoformat()
     run_dbt_build(root, engine="duckdb", dt_to=day6, quiet=True)
@@ -100,12 +100,12 @@ def insight_lake(tmp_path_factory: pytest.TempPathFactory) -> InsightLake:
     finally:
         engine.close()
     service.refresh(root)
-    return InsightLake(root, before)
+    return DomainLake(root, before)
 
 
 @pytest.fixture
-def lake_copy(insight_lake: InsightLake, tmp_path: Path) -> Path:
+def lake_copy(domain_lake: DomainLake, tmp_path: Path) -> Path:
     """A copy of the built lake a test may rebuild or change."""
     target = tmp_path / "lake"
-    shutil.copytree(insight_lake.root, target, ignore=shutil.ignore_patterns("serving", "exports"))
+    shutil.copytree(domain_lake.root, target, ignore=shutil.ignore_patterns("serving", "exports"))
     return target

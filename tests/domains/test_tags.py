@@ -39,14 +39,14 @@ def test_catalogue_has_100_governed_tags_in_six_families():
     assert len({r["tag_id"] for r in rows}) == len(rows)
 
 
-def test_tall_and_wide_tags_follow_the_catalogue(insight_lake):
+def test_tall_and_wide_tags_follow_the_catalogue(domain_lake):
     tag_ids = {r["tag_id"] for r in _catalogue()}
     scored = {r["tag_id"] for r in _catalogue() if r["score_sql"].strip()}
-    wide = insight_lake.query("select * from marts.user_tags_wide")
+    wide = domain_lake.query("select * from marts.user_tags_wide")
     assert set(wide.columns) == {"super_id", "as_of_date", "tag_count"} | tag_ids | {f"{t}_score" for t in scored}
-    persons = insight_lake.query("select count(*) as n from marts.dim_persons")["n"].iat[0]
+    persons = domain_lake.query("select count(*) as n from marts.dim_persons")["n"].iat[0]
     assert len(wide) == persons == wide["super_id"].nunique()
-    tall = insight_lake.query("select super_id, tag_id, tag_value from marts.user_tags")
+    tall = domain_lake.query("select super_id, tag_id, tag_value from marts.user_tags")
     assert set(tall["tag_id"]) <= tag_ids
     assert len(set(tall["tag_id"])) >= 100, "most tags are carried by someone"
     # The wide table is the tall one pivoted: every (person, tag, value) agrees.
@@ -57,11 +57,11 @@ def test_tall_and_wide_tags_follow_the_catalogue(insight_lake):
     assert (merged["tag_value"] == merged["tag_value_wide"]).all()
 
 
-def test_daily_coverage_has_every_tag(insight_lake):
-    coverage = insight_lake.query("select * from marts.tag_coverage_daily")
+def test_daily_coverage_has_every_tag(domain_lake):
+    coverage = domain_lake.query("select * from marts.tag_coverage_daily")
     latest = coverage[coverage["as_of_date"] == coverage["as_of_date"].max()]
     assert set(latest["tag_id"]) == {r["tag_id"] for r in _catalogue()}
-    tall = insight_lake.query("select tag_id, count(*) as n from marts.user_tags group by 1")
+    tall = domain_lake.query("select tag_id, count(*) as n from marts.user_tags group by 1")
     merged = latest.merge(tall, on="tag_id", how="left").fillna({"n": 0})
     assert (merged["tagged_persons"] == merged["n"]).all()
     assert ((merged["coverage"] - merged["tagged_persons"] / merged["base_persons"]).abs() < 1e-12).all()
@@ -75,8 +75,8 @@ def _demographics(lake) -> pd.DataFrame:
     )
 
 
-def test_gender_accuracy_against_truth(insight_lake):
-    d = _demographics(insight_lake)
+def test_gender_accuracy_against_truth(domain_lake):
+    d = _demographics(domain_lake)
     baseline = d["gender_true"].value_counts(normalize=True).max()
     declared = d[d["gender_source"] == "declared"]
     inferred = d[d["gender_source"] == "inferred"]
@@ -95,8 +95,8 @@ def test_gender_accuracy_against_truth(insight_lake):
     assert (confident["gender"] == confident["gender_true"]).mean() > (unsure["gender"] == unsure["gender_true"]).mean()
 
 
-def test_age_band_accuracy_against_truth(insight_lake):
-    d = _demographics(insight_lake)
+def test_age_band_accuracy_against_truth(domain_lake):
+    d = _demographics(domain_lake)
     baseline = d["age_band_true"].value_counts(normalize=True).max()
     declared = d[d["age_band_source"] == "declared"]
     tagged = d[d["age_band"].notna()]
@@ -107,7 +107,7 @@ def test_age_band_accuracy_against_truth(insight_lake):
     assert accuracy_all >= baseline + 0.1
 
 
-def test_adding_a_catalogue_row_adds_the_tag_to_tall_and_wide(insight_lake, lake_copy, tmp_path, monkeypatch):
+def test_adding_a_catalogue_row_adds_the_tag_to_tall_and_wide(domain_lake, lake_copy, tmp_path, monkeypatch):
     project = tmp_path / "project"
     source = paths.project_dir()
     keep = ["dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "snapshots", "analyses", "tests"]
