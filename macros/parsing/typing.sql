@@ -7,20 +7,35 @@
     cast(timezone('UTC', try_cast({{ expression }} as timestamptz)) as timestamp)
 {%- endmacro %}
 
-
-{#- The business date (var business_time_zone, Asia/Shanghai) of a UTC timestamp. -#}
-{% macro business_date(utc_timestamp) -%}
-    {{ return(adapter.dispatch('business_date', 'facetlake')(utc_timestamp)) }}
-{%- endmacro %}
-
-{% macro duckdb__business_date(utc_timestamp) -%}
-    {%- if var("business_time_zone") == 'Asia/Shanghai' -%}
-        {#- China has kept UTC+8 without daylight saving since 1991: a fixed offset gives the same dates
-            and is 6x cheaper than a time-zone rule lookup per row. -#}
-        cast({{ utc_timestamp }} + interval 8 hour as date)
-    {%- else -%}
-        cast(timezone('{{ var("business_time_zone") }}', timezone('UTC', {{ utc_timestamp }})) as date)
-    {%- endif -%}
+{#- Trino: ISO-8601 text to a UTC timestamp(6), null when it cannot be typed; the forms DuckDB's timestamptz
+    cast takes: date, `T` or space, seconds required, fraction cut to microseconds, offset Z, +hh, +hhmm or
+    +hh:mm (none = UTC, the session zone of both engines), surrounding blanks ignored. Out-of-range fields
+    (2026-13-45, 25:61) give null. -#}
+{% macro trino__try_to_utc_timestamp(expression) -%}
+    {%- set canonical = "'^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?(Z|[+-]\\d{2}:\\d{2})$'" -%}
+    {%- set pattern = "'^(\\d{4}-\\d{2}-\\d{2})(?:[T ](\\d{2}:\\d{2}:\\d{2})(?:(\\.\\d{1,6})\\d*)?)?(Z|[+-]\\d{2}(?::?\\d{2})?)?$'" -%}
+    {%- set text = "trim(" ~ expression ~ ")" -%}
+    cast(
+        case
+            -- The raw contract's own form, parsed as it is; anything else is first rewritten into it.
+            when regexp_like({{ expression }}, {{ canonical }})
+                then try(from_iso8601_timestamp_nanos({{ expression }}))
+            else try(from_iso8601_timestamp_nanos(
+                regexp_extract({{ text }}, {{ pattern }}, 1)
+                || 'T' || coalesce(regexp_extract({{ text }}, {{ pattern }}, 2), '00:00:00')
+                || coalesce(regexp_extract({{ text }}, {{ pattern }}, 3), '')
+                || case
+                    when coalesce(regexp_extract({{ text }}, {{ pattern }}, 4), 'Z') = 'Z' then 'Z'
+                    when length(regexp_extract({{ text }}, {{ pattern }}, 4)) = 3
+                        then regexp_extract({{ text }}, {{ pattern }}, 4) || ':00'
+                    when length(regexp_extract({{ text }}, {{ pattern }}, 4)) = 5
+                        then substr(regexp_extract({{ text }}, {{ pattern }}, 4), 1, 3) || ':'
+                        || substr(regexp_extract({{ text }}, {{ pattern }}, 4), 4)
+                    else regexp_extract({{ text }}, {{ pattern }}, 4)
+                end
+            ))
+        end at time zone 'UTC' as timestamp(6)
+    )
 {%- endmacro %}
 
 

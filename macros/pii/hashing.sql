@@ -7,6 +7,11 @@
     sha256({{ expression }})
 {%- endmacro %}
 
+{#- Trino: lower-case hex of the UTF-8 bytes' digest, as DuckDB's sha256() gives it. -#}
+{% macro trino__sha256_hex(expression) -%}
+    lower(to_hex(sha256(to_utf8({{ expression }}))))
+{%- endmacro %}
+
 
 {#- Replace every match of a regular expression. -#}
 {% macro regexp_replace_all(expression, pattern, replacement) -%}
@@ -15,6 +20,12 @@
 
 {% macro duckdb__regexp_replace_all(expression, pattern, replacement) -%}
     regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{#- Trino: regexp_replace replaces every match already (Java-style $1 group references in the
+    replacement, where DuckDB writes \1). -#}
+{% macro trino__regexp_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}')
 {%- endmacro %}
 
 

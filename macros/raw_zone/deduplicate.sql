@@ -11,6 +11,7 @@
 {%- endmacro %}
 
 
+{#- Portable SQL (DuckDB runs it). -#}
 {% macro default__flag_duplicates(validated, batch) -%}
     {#- The window runs over four narrow columns of the valid lines only (a wide window is the costliest
         step of staging), and the few later copies are joined back. -#}
@@ -61,6 +62,36 @@
         on
             {{ validated }}.file_name = later_copies.file_name
             and {{ validated }}.line_number = later_copies.line_number
+{%- endmacro %}
+
+
+{#- Trino: one window over the validated lines. The default variant reads the validated CTE twice (a narrow
+    window, joined back), which DuckDB runs cheaply; Trino inlines every CTE reference, so it would scan and
+    parse the raw files twice: base_raw__app_events at 5M lines took 241 s that way and 119 s with this one
+    window. -#}
+{% macro trino__flag_duplicates(validated, batch) -%}
+    select
+        {{ validated }}.*,
+        coalesce(
+            {{ validated }}.rejection_reason is null
+            and (
+                row_number() over (
+                    partition by {{ validated }}.record_key, {{ validated }}.rejection_reason is null
+                    order by {{ validated }}.dt, {{ validated }}.file_name, {{ validated }}.line_number
+                ) > 1
+                {%- if is_incremental() and batch['from'] %}
+                    or {{ validated }}.record_key in (
+                        select earlier.record_key
+                        from {{ this }} as earlier
+                        where
+                            earlier.dt < cast('{{ batch["from"] }}' as date)
+                            and earlier.rejection_reason is null
+                    )
+                {%- endif %}
+            ),
+            false
+        ) as is_duplicate
+    from {{ validated }}
 {%- endmacro %}
 
 

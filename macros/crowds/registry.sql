@@ -1,5 +1,5 @@
 {#- The columns of the crowd registry's tables (registry schema, filled by `facetlake crowd`). -#}
-{% macro crowd_registry_columns(table) -%}
+{% macro _crowd_registry_columns(table) -%}
     {%- if table == 'crowd_definitions' -%}
         {{ return([
             ('crowd_name', 'varchar'), ('crowd_kind', 'varchar'), ('description', 'varchar'),
@@ -22,7 +22,7 @@
       table: crowd_definitions or crowd_upload_identifiers.
 -#}
 {% macro crowd_registry_select(table) -%}
-    {%- set columns = crowd_registry_columns(table) -%}
+    {%- set columns = _crowd_registry_columns(table) -%}
     {%- set relation = load_relation(source('crowd_registry', table)) if execute else none -%}
     {%- if relation is not none -%}
         select
