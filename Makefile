@@ -35,8 +35,8 @@ test: setup lint ## lint, then every test on real engines with small lakes
 	$(BIN)/pytest -q --durations=20 tests
 
 lint: setup ## sqlfluff (dbt templater) over models and macros, ruff over Python
-	$(BIN)/ruff check src tests orchestration dashboards
-	$(BIN)/ruff format --check src tests orchestration dashboards
+	$(BIN)/ruff check src tests dashboards
+	$(BIN)/ruff format --check src tests dashboards
 	mkdir -p target/lint-lake/warehouse
 	FACETLAKE_LAKE=$(CURDIR)/target/lint-lake $(BIN)/sqlfluff lint models --processes 2
 
@@ -84,6 +84,6 @@ trino-status: setup ## is the lake's Trino node running? (the CLI exits 3 if not
 	$(BIN)/facetlake trino status --lake $(FACETLAKE_LAKE) || test $$? -eq 3
 
 .PHONY: dagster
-dagster: setup ## Dagster UI and daemon on 127.0.0.1:3000 for the lake (DAGSTER_HOME=<lake>/dagster)
-	DAGSTER_HOME=$$($(BIN)/python -m orchestration.home --lake $(FACETLAKE_LAKE)) \
-		$(BIN)/dagster dev -m orchestration.definitions -d $(CURDIR) -h 127.0.0.1 -p 3000
+dagster: setup ## Dagster UI and daemon on 127.0.0.1:3000 for the lake (DAGSTER_HOME=<lake>/dagster; pyproject names the code location)
+	DAGSTER_HOME=$$($(BIN)/python -m facetlake.orchestration.home --lake $(FACETLAKE_LAKE)) \
+		$(BIN)/dagster dev -h 127.0.0.1 -p 3000

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from facetlake.dbt_runner import run_dbt_build
+from facetlake.build import run_build
 from facetlake.generator import GeneratorConfig, generate_lake
 
 SMALL = GeneratorConfig(persons=400, days=4, seed=3)
@@ -14,7 +14,7 @@ SMALL = GeneratorConfig(persons=400, days=4, seed=3)
 
 def build_small_lake(root: Path, config: GeneratorConfig = SMALL) -> Path:
     generate_lake(root, config, progress=False)
-    run_dbt_build(root, engine="duckdb", quiet=True)
+    run_build(root, engine="duckdb", quiet=True)
     return root
 
 

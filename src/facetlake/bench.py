@@ -149,7 +149,7 @@ def _generate(lake: Path, persons: int, days: int, seed: int, echo: Echo) -> tup
 
 
 def _slowest(lake: Path, count: int = 5) -> list[tuple[str, float]]:
-    results = lake / "dbt" / "target" / "run_results.json"
+    results = paths.dbt_target_dir(lake) / "run_results.json"
     if not results.exists():
         return []
     nodes = json.loads(results.read_text()).get("results", [])
@@ -182,7 +182,7 @@ def _duckdb_scan(lake: Path) -> tuple[float, int, int]:
 
 def _trino_scan(port: int) -> tuple[float, int, int, str]:
     """Every raw line read by Trino through the hive catalog's raw tables; (seconds, lines, bytes, version)."""
-    from facetlake.trino.catalogs import TrinoSettings
+    from facetlake.trino.config import TrinoSettings
 
     settings = TrinoSettings.from_env()
     conn = settings.connect()

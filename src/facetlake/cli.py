@@ -75,7 +75,8 @@ def generate(lake: Path | None, persons: int, days: int, seed: int, start, force
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from all raw partitions.")
 def build(lake: Path | None, engine: str, select: str | None, dt: str | None, full_refresh: bool) -> None:
     """Build (run and test) the dbt project on an existing lake."""
-    from facetlake.dbt_runner import BuildError, run_dbt_build
+    from facetlake.build import BuildError, run_build
+    from facetlake.trino import TrinoError
 
     if dt is not None:
         try:
@@ -83,8 +84,8 @@ def build(lake: Path | None, engine: str, select: str | None, dt: str | None, fu
         except ValueError:
             raise click.BadParameter(f"{dt!r} is not a date like 2026-10-01", param_hint="--dt") from None
     try:
-        run_dbt_build(_lake(lake), engine=engine, select=select, dt=dt, full_refresh=full_refresh)
-    except BuildError as error:
+        run_build(_lake(lake), engine=engine, select=select, dt=dt, full_refresh=full_refresh)
+    except (BuildError, TrinoError) as error:
         raise click.ClickException(str(error)) from None
 
 

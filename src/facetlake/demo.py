@@ -31,13 +31,6 @@ class DemoError(RuntimeError):
     """A demo run failed; the message names the run and the log to read."""
 
 
-def _import_orchestration() -> None:
-    """The Dagster code location lives in the repository's orchestration/, beside this package."""
-    project = str(paths.project_dir())
-    if project not in sys.path:
-        sys.path.insert(0, project)
-
-
 @contextmanager
 def _output_to(log: Path) -> Iterator[TextIO]:
     """Send this process's stdout and stderr (dbt's and Dagster's output) to `log`; yield the terminal."""
@@ -81,18 +74,17 @@ def _minutes(seconds: float) -> str:
 
 def run_demo(lake: Path, persons: int, days: int, seed: int) -> None:
     lake = Path(lake).resolve()
-    if not (lake / "raw").is_dir() and not (lake / "synthetic" / "raw").is_dir():
+    if not paths.raw_zone(lake).is_dir() and not paths.synthetic_raw(lake).is_dir():
         _generate_synthetic(lake, persons, days, seed)
-    landing = (lake / "synthetic" / "raw").is_dir()
-    dts = _day_folders(lake / "synthetic" / "raw" if landing else lake / "raw")
+    landing = paths.synthetic_raw(lake).is_dir()
+    dts = _day_folders(paths.synthetic_raw(lake) if landing else paths.raw_zone(lake))
     if not dts:
         raise DemoError(f"{lake} has no dt=YYYY-MM-DD folders to build. Remove it and run the demo again.")
     print(f"using the {'synthetic' if landing else 'existing'} lake at {lake}: {len(dts)} days, {dts[0]}..{dts[-1]}")
 
-    _import_orchestration()
-    from orchestration.home import lake_instance
+    from facetlake.orchestration.home import lake_instance
 
-    log = lake / "dagster" / "demo.log"
+    log = paths.demo_log(lake)
     jobs = _DemoJobs(lake)
     with lake_instance(lake) as instance:
         todo = _days_to_build(dts, jobs.built_dts(instance))
@@ -135,23 +127,23 @@ class _DemoJobs:
     the project as it is on disk; Dagster must know the same models)."""
 
     def __init__(self, lake: Path) -> None:
-        from orchestration.project import dbt_project
+        from facetlake.orchestration.project import dbt_project
 
         self.lake = lake
         self.project = dbt_project()
         self._load()
 
     def _load(self) -> None:
-        from orchestration.definitions import build_definitions
-        from orchestration.jobs import DAILY_JOB, LANDING_JOB
-        from orchestration.resources import FacetlakeResource
+        from facetlake.orchestration.definitions import build_definitions
+        from facetlake.orchestration.jobs import DAILY_JOB, LANDING_JOB
+        from facetlake.orchestration.resources import FacetlakeResource
 
         defs = build_definitions(FacetlakeResource(lake=str(self.lake), engine="duckdb"))
         self.daily = defs.resolve_job_def(DAILY_JOB)
         self.landing = defs.resolve_job_def(LANDING_JOB)
 
     def reload_if_models_changed(self) -> None:
-        from orchestration.project import manifest_is_stale
+        from facetlake.orchestration.project import manifest_is_stale
 
         if manifest_is_stale(self.project, "duckdb"):
             self._load()

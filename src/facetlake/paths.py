@@ -1,4 +1,15 @@
-"""Where things live: the repository (dbt project), the lake, the warehouse and the cache."""
+"""Where things live: the repository (dbt project), the lake and everything in it, and the cache.
+
+Every path a module needs is built here, so the lake's layout is written down once:
+
+    <lake>/raw/<source>/dt=YYYY-MM-DD/    the raw zone (sources write it; the demo lands it from synthetic/)
+    <lake>/synthetic/raw/                 the demo's whole synthetic lake, landed a day at a time
+    <lake>/warehouse/facetlake.duckdb     the DuckDB warehouse dbt builds
+    <lake>/warehouse/serving/             the serving copy readers use, published after each DuckDB build
+    <lake>/dbt/target, <lake>/dbt/logs    dbt's artifacts and logs for builds of this lake
+    <lake>/dagster/                       the lake's Dagster instance (DAGSTER_HOME), its runs' dbt artifacts
+    <lake>/uploads/, <lake>/exports/      crowd uploads read, crowd packages written
+"""
 
 from __future__ import annotations
 
@@ -38,6 +49,60 @@ def default_lake() -> Path:
 def warehouse_path(lake: Path) -> Path:
     """The DuckDB warehouse file of a lake."""
     return lake / "warehouse" / "facetlake.duckdb"
+
+
+def raw_zone(lake: Path) -> Path:
+    """The raw zone of a lake: one folder per source, one `dt=YYYY-MM-DD` folder per arrival date."""
+    return lake / "raw"
+
+
+def synthetic_raw(lake: Path) -> Path:
+    """The demo's synthetic raw zone, landed into the raw zone a day at a time."""
+    return lake / "synthetic" / "raw"
+
+
+def serving_path(lake: Path) -> Path:
+    """The serving copy of the DuckDB warehouse: what dashboards and readers open while a build writes."""
+    return lake / "warehouse" / "serving" / "facetlake.duckdb"
+
+
+def dbt_target_dir(lake: Path) -> Path:
+    """dbt's target folder for builds of a lake (each lake its own, so partial-parse state is never shared)."""
+    return lake / "dbt" / "target"
+
+
+def dbt_log_dir(lake: Path) -> Path:
+    return lake / "dbt" / "logs"
+
+
+def dagster_home(lake: Path) -> Path:
+    """The lake's Dagster instance (DAGSTER_HOME): a lake's runs stay with the lake."""
+    return Path(lake).resolve() / "dagster"
+
+
+def dagster_dbt_target(lake: Path, run_id: str, name: str) -> Path:
+    """A dbt target folder for one Dagster invocation (its compiled SQL names the lake)."""
+    return dagster_home(lake) / "dbt" / f"{run_id[:8]}-{name}"
+
+
+def demo_log(lake: Path) -> Path:
+    """Where `facetlake demo` sends the Dagster runs' output."""
+    return dagster_home(lake) / "demo.log"
+
+
+def uploads_dir(lake: Path) -> Path:
+    """Identifier lists uploaded for crowds (`facetlake crowd create --upload NAME` reads <lake>/uploads/NAME)."""
+    return lake / "uploads"
+
+
+def exports_dir(lake: Path) -> Path:
+    """Crowd packages: <lake>/exports/<crowd>/<as_of_date>/<channel>/."""
+    return lake / "exports"
+
+
+def dagster_manifest_dir() -> Path:
+    """Where the Dagster code location keeps its dbt manifest, apart from target/ (hand-run dbt rewrites it)."""
+    return project_dir() / "target" / "dagster"
 
 
 def cache_dir() -> Path:

@@ -7,14 +7,13 @@ from pathlib import Path
 import duckdb
 
 from facetlake import paths
-from facetlake.dbt_runner import serving_path
 
 LAYERS = ("reference", "staging", "intermediate", "marts")
 
 
 def warehouse_report(lake: Path) -> dict[str, list[tuple]]:
     """{'tables': [(schema, table, rows)], 'quarantine': [(source, reason, lines)], 'reconciliation': [...]}"""
-    path = serving_path(lake) if serving_path(lake).exists() else paths.warehouse_path(lake)
+    path = paths.serving_path(lake) if paths.serving_path(lake).exists() else paths.warehouse_path(lake)
     con = duckdb.connect(str(path), read_only=True)
     try:
         tables = con.execute(

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from facetlake.build import run_build
 from facetlake.crowds import service
 from facetlake.crowds.engine import connect
 from facetlake.crowds.registry import (
@@ -24,7 +25,6 @@ from facetlake.crowds.registry import (
     sync_repo_crowds,
     upload_definition,
 )
-from facetlake.dbt_runner import run_dbt_build
 from facetlake.generator import GeneratorConfig, generate_lake
 
 from .truth import person_of_super_id, truth_identifiers
@@ -82,11 +82,11 @@ def domain_lake(tmp_path_factory: pytest.TempPathFactory) -> DomainLake:
     root = tmp_path_factory.mktemp("domain_lake")
     generate_lake(root, CONFIG, progress=False)
     day6 = (CONFIG.start + timedelta(days=CONFIG.days - 2)).isoformat()
-    run_dbt_build(root, engine="duckdb", dt_to=day6, quiet=True)
+    run_build(root, engine="duckdb", dt_to=day6, quiet=True)
     con = duckdb.connect(str(root / "warehouse" / "facetlake.duckdb"), read_only=True)
     before = con.execute("select id_type, id_value, super_id from marts.identity_map").fetchdf()
     con.close()
-    run_dbt_build(root, engine="duckdb", quiet=True)
+    run_build(root, engine="duckdb", quiet=True)
     _write_uploads(root)
     engine = connect(root, write=True)
     try:

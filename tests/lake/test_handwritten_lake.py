@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from facetlake.dbt_runner import run_dbt_build
+from facetlake.build import run_build
 from facetlake.warehouse import query
 
 DT = "2026-11-02"
@@ -79,7 +79,7 @@ def hand_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
             (folder / "from_sdk.jsonl.gz").write_bytes(gzip.compress(data))
         else:
             (folder / "export.jsonl").write_bytes(data)
-    run_dbt_build(lake, engine="duckdb", quiet=True)
+    run_build(lake, engine="duckdb", quiet=True)
     return lake
 
 
@@ -143,6 +143,6 @@ def test_a_source_without_files_builds_empty(tmp_path: Path) -> None:
     folder = lake / "raw" / "orders" / f"dt={DT}"
     folder.mkdir(parents=True)
     (folder / "only.jsonl").write_text(RAW["orders"][0] + "\n")
-    run_dbt_build(lake, engine="duckdb", quiet=True)
+    run_build(lake, engine="duckdb", quiet=True)
     assert query(lake, "select count(*) from staging.stg_raw__order_lines") == [(1,)]
     assert query(lake, "select count(*) from staging.stg_raw__app_events") == [(0,)]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from facetlake.dbt_runner import run_dbt_build
+from facetlake.build import run_build
 from facetlake.generator import GeneratorConfig, generate_lake
 from facetlake.paths import RAW_SOURCES
 from facetlake.warehouse import query
@@ -23,7 +23,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tupl
     """A 4-day lake built in one go: what every other load order must end up with."""
     lake = tmp_path_factory.mktemp("reference")
     generate_lake(lake, GeneratorConfig(persons=250, days=4, seed=21), progress=False)
-    run_dbt_build(lake, quiet=True)
+    run_build(lake, quiet=True)
     return lake, query(lake, COUNTS)
 
 
@@ -39,9 +39,9 @@ def _move_days(src: Path, dst: Path, dts: list[str]) -> None:
 
 def test_rebuilding_is_idempotent(reference: tuple[Path, list[tuple]]) -> None:
     lake, expected = reference
-    run_dbt_build(lake, quiet=True)
+    run_build(lake, quiet=True)
     assert query(lake, COUNTS) == expected
-    run_dbt_build(lake, dt="2026-10-02", quiet=True)
+    run_build(lake, dt="2026-10-02", quiet=True)
     assert query(lake, COUNTS) == expected
     staged = query(lake, "select count(*), count(distinct event_id) from staging.stg_raw__app_events")[0]
     assert staged[0] == staged[1]
@@ -53,9 +53,9 @@ def test_new_days_append_and_any_load_order_agrees(reference: tuple[Path, list[t
     shutil.copytree(lake_ref / "raw", lake / "raw")
     held = tmp_path / "held"
     _move_days(lake, held, ["2026-10-01", "2026-10-03", "2026-10-04"])
-    run_dbt_build(lake, quiet=True)  # only 10-02 exists
+    run_build(lake, quiet=True)  # only 10-02 exists
     _move_days(held, lake, ["2026-10-03", "2026-10-04"])
-    run_dbt_build(lake, quiet=True)  # new days: the incremental run appends them
+    run_build(lake, quiet=True)  # new days: the incremental run appends them
     _move_days(held, lake, ["2026-10-01"])
-    run_dbt_build(lake, dt="2026-10-01", quiet=True)  # an older day, out of order
+    run_build(lake, dt="2026-10-01", quiet=True)  # an older day, out of order
     assert query(lake, COUNTS) == expected

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from facetlake import paths
-
-# orchestration/ is a code location in the repository, not part of the installed package.
-if str(paths.project_dir()) not in sys.path:
-    sys.path.insert(0, str(paths.project_dir()))
-
-from orchestration.definitions import build_definitions  # noqa: E402
-from orchestration.project import dbt_project, prepare_manifest  # noqa: E402
-from orchestration.resources import FacetlakeResource  # noqa: E402
+from facetlake.orchestration.definitions import build_definitions
+from facetlake.orchestration.project import dbt_project, prepare_manifest
+from facetlake.orchestration.resources import FacetlakeResource
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
-"""The code location loads, and the asset graph is the dbt project's: one asset per model, folders as
-groups, dbt tests as checks, dt partitions exactly on the models dbt replaces a dt at a time."""
+"""The code location loads, and the asset graph is the dbt project's: one asset per model, dbt groups (else
+folders) as groups, dbt tests as checks, dt partitions exactly on the models dbt replaces a dt at a time, and
+the prepare steps upstream of the sources they feed."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from pathlib import PurePosixPath
 import dagster as dg
 import pytest
 
-from orchestration.assets.dbt_models import DBT_ASSETS_NAME
-from orchestration.jobs import DAILY_JOB, LANDING_JOB
-from orchestration.partitions import daily_partitions
-from orchestration.schedules import SCHEDULE_NAME
-from orchestration.sensors import SENSOR_NAME
+from facetlake.orchestration.assets.dbt_models import DBT_ASSETS_NAME
+from facetlake.orchestration.jobs import DAILY_JOB, LANDING_JOB
+from facetlake.orchestration.partitions import daily_partitions
+from facetlake.orchestration.schedules import SCHEDULE_NAME
+from facetlake.orchestration.sensors import SENSOR_NAME
 
 
 def _dbt_assets(definitions: dg.Definitions) -> dg.AssetsDefinition:
@@ -40,7 +41,7 @@ def test_definitions_load(definitions: dg.Definitions) -> None:
 
 
 def test_the_lazy_entry_point_loads(definitions: dg.Definitions) -> None:
-    from orchestration.definitions import defs
+    from facetlake.orchestration.definitions import defs
 
     assert isinstance(defs(), dg.Definitions)
 
@@ -62,14 +63,38 @@ def test_every_dbt_model_is_exactly_one_asset(definitions: dg.Definitions, manif
     assert sorted(asset_ids) == sorted(models)
 
 
-def test_groups_are_the_model_folders(definitions: dg.Definitions, manifest: dict) -> None:
+def test_groups_are_the_dbt_groups_else_the_model_folders(definitions: dg.Definitions, manifest: dict) -> None:
     dbt_assets = _dbt_assets(definitions)
     for key, uid in _unique_ids(dbt_assets).items():
         node = manifest["nodes"][uid]
         if node["resource_type"] != "model":
             continue
         folders = PurePosixPath(node["original_file_path"]).parent.parts[1:]  # below models/
-        assert dbt_assets.group_names_by_key[key] == "_".join(folders), node["original_file_path"]
+        expected = node.get("group") or node["config"].get("group") or "_".join(folders)
+        assert dbt_assets.group_names_by_key[key] == expected, node["original_file_path"]
+
+
+def test_the_prepare_steps_are_upstream_of_the_sources_they_feed(definitions: dg.Definitions, manifest: dict) -> None:
+    from facetlake.orchestration.assets.dbt_models import RAW_PARTITIONS_KEY
+
+    graph = definitions.resolve_asset_graph()
+    registry = [dg.AssetKey(["crowd_registry", s["name"]]) for s in manifest["sources"].values()]
+    registry = [key for key in registry if graph.has(key)]
+    assert registry, "the crowd_registry source has no assets"
+    assert all(graph.get(key).is_materializable and graph.get(key).group_name == "crowds" for key in registry)
+    raw_partitions = graph.get(RAW_PARTITIONS_KEY)
+    assert raw_partitions.group_name == "raw_zone" and raw_partitions.partitions_def is not None
+    readers = {key for key in graph.get_all_asset_keys() if RAW_PARTITIONS_KEY in graph.get(key).parent_keys}
+    dbt_assets = _dbt_assets(definitions)
+    unique_ids = _unique_ids(dbt_assets)
+    raw_readers = {
+        key
+        for key, uid in unique_ids.items()
+        if any(dep.startswith("source.facetlake.raw.") for dep in manifest["nodes"][uid]["depends_on"].get("nodes", []))
+    }
+    assert raw_readers and readers == raw_readers
+    daily = definitions.resolve_job_def(DAILY_JOB)
+    assert {RAW_PARTITIONS_KEY, *registry} <= set(daily.asset_layer.executable_asset_keys)
 
 
 def test_dbt_tests_are_asset_checks(definitions: dg.Definitions, manifest: dict) -> None:
@@ -111,7 +136,7 @@ def test_partitions_start_at_the_configured_date(monkeypatch: pytest.MonkeyPatch
 
 
 def test_the_engine_is_configuration(definitions: dg.Definitions, monkeypatch: pytest.MonkeyPatch) -> None:
-    from orchestration.resources import facetlake_from_env
+    from facetlake.orchestration.resources import facetlake_from_env
 
     monkeypatch.setenv("FACETLAKE_ENGINE", "trino")
     monkeypatch.setenv("FACETLAKE_LAKE", "/tmp/some-lake")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.assets.landing import land_day
-from orchestration.sensors import raw_dts
+from facetlake.orchestration.assets.landing import land_day
+from facetlake.orchestration.sensors import raw_dts
 
 
 def _synthetic(lake: Path, source: str, dt: str, files: dict[str, str]) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from facetlake.dbt_runner import serving_path
-from orchestration.definitions import build_definitions
-from orchestration.home import lake_instance
-from orchestration.jobs import DAILY_JOB, LANDING_JOB
-from orchestration.resources import FacetlakeResource
+from facetlake.orchestration.definitions import build_definitions
+from facetlake.orchestration.home import lake_instance
+from facetlake.orchestration.jobs import DAILY_JOB, LANDING_JOB
+from facetlake.orchestration.resources import FacetlakeResource
+from facetlake.paths import serving_path
 
 DAYS = ("2026-10-01", "2026-10-02")
 

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from orchestration.jobs import DAILY_JOB
-from orchestration.resources import FacetlakeResource
-from orchestration.schedules import SCHEDULE_NAME
-from orchestration.sensors import SENSOR_NAME
+from facetlake.orchestration.jobs import DAILY_JOB
+from facetlake.orchestration.resources import FacetlakeResource
+from facetlake.orchestration.schedules import SCHEDULE_NAME
+from facetlake.orchestration.sensors import SENSOR_NAME
 
 
 def _arrive(lake: Path, source: str, dt: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from facetlake import paths
-from facetlake.dbt_runner import publish_serving_copy
+from facetlake.build import publish_serving_copy
 from facetlake.superset import SupersetClient, SupersetError
 from facetlake.superset.assets import bundle, dashboard_charts
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from facetlake.dbt_runner import run_dbt_build
+from facetlake.build import run_build
 from facetlake.generator import GeneratorConfig, generate_lake
 from facetlake.paths import RAW_SOURCES
-from facetlake.trino.catalogs import TrinoSettings
+from facetlake.trino.config import TrinoSettings
 from facetlake.trino.parity import compare_warehouses
 from facetlake.warehouse import query as duckdb_query
 
@@ -75,7 +75,7 @@ def built(trino_node) -> Iterator[BuiltLake]:
         for name in ("FACETLAKE_TRINO_HOST", "FACETLAKE_TRINO_LAKE_URI", "FACETLAKE_SCHEMA_PREFIX"):
             env.delenv(name, raising=False)
         for engine in ("duckdb", "trino"):
-            run_dbt_build(lake, engine=engine, select=RAW_ZONE_MODELS, quiet=True)
+            run_build(lake, engine=engine, select=RAW_ZONE_MODELS, quiet=True)
         first_load = {
             model: _sorted(trino_frame(trino_node, f"select * from iceberg.staging.{model}"))
             for model in _base_models()
@@ -84,7 +84,7 @@ def built(trino_node) -> Iterator[BuiltLake]:
             for dt_folder in source_folder.iterdir():
                 shutil.move(dt_folder, lake / "raw" / source_folder.name / dt_folder.name)
         for engine in ("duckdb", "trino"):
-            run_dbt_build(lake, engine=engine, quiet=True)
+            run_build(lake, engine=engine, quiet=True)
         yield BuiltLake(lake, TrinoSettings.from_env(), dts, first_load)
 
 
@@ -142,14 +142,14 @@ def test_rebuilding_a_dt_on_trino_changes_nothing(built: BuiltLake, trino_node, 
     before = snapshot()
     monkeypatch.setenv("FACETLAKE_TRINO_PORT", str(trino_node.port))
     for dt in (built.dts[-1], built.dts[0]):
-        run_dbt_build(built.lake, engine="trino", select=RAW_ZONE_MODELS, dt=dt, quiet=True)
+        run_build(built.lake, engine="trino", select=RAW_ZONE_MODELS, dt=dt, quiet=True)
     after = snapshot()
     for model in before:
         pd.testing.assert_frame_equal(after[model], before[model], obj=model)
 
 
 # Lines that take the less travelled paths of the parsing macros; DuckDB's result is the reference.
-# Left out on purpose, being known differences (see src/facetlake/trino/README.md): JSON with a trailing
+# Left out on purpose, being known differences (see docs/engines.md): JSON with a trailing
 # comma or NaN, which DuckDB accepts; a number kept as text and written 1e0 or 19.90; 24:00:00; numbers in
 # strings with blanks (' 5'); and bytes DuckDB's reader refuses (\x01, a lone \r, mixed line endings).
 EDGE_LINES: dict[str, list[str]] = {
@@ -251,7 +251,7 @@ def test_edge_case_lines_parse_the_same_on_both_engines(trino_node, monkeypatch)
     monkeypatch.setenv("FACETLAKE_TRINO_LAKE_URI", f"local:///{name}")
     monkeypatch.setenv("FACETLAKE_SCHEMA_PREFIX", f"{name}_")
     for engine in ("duckdb", "trino"):
-        run_dbt_build(lake, engine=engine, select=RAW_ZONE_MODELS, quiet=True)
+        run_build(lake, engine=engine, select=RAW_ZONE_MODELS, quiet=True)
     report = compare_warehouses(lake, TrinoSettings.from_env())
     assert report.equal, report.describe()
     counts = dict(

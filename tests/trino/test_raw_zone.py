@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from facetlake.dbt_runner import run_dbt_build
+from facetlake.build import run_build
 from facetlake.paths import RAW_SOURCES
-from facetlake.trino.catalogs import TrinoSettings, prepare_raw_tables
+from facetlake.trino.catalogs import prepare_raw_tables
+from facetlake.trino.config import TrinoSettings
 
 pytestmark = pytest.mark.trino
 
@@ -140,7 +141,7 @@ def test_line_numbers_are_positions_in_the_file_even_across_splits(trino_node, m
     monkeypatch.setenv("FACETLAKE_TRINO_PORT", str(trino_node.port))
     monkeypatch.setenv("FACETLAKE_TRINO_LAKE_URI", f"local:///{name}")
     monkeypatch.setenv("FACETLAKE_SCHEMA_PREFIX", f"{name}_")
-    run_dbt_build(lake, engine="trino", select="base_raw__app_events", quiet=True)
+    run_build(lake, engine="trino", select="base_raw__app_events", quiet=True)
 
     rows = trino_node.query(
         "select regexp_extract(file_name, '[^/]+$'), count(*), "

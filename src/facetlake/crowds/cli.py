@@ -45,16 +45,18 @@ def _friendly(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        from facetlake.build import BuildError
         from facetlake.crowds.engine import EngineError
         from facetlake.crowds.registry import CrowdError
         from facetlake.crowds.rules import RuleError
-        from facetlake.dbt_runner import BuildError
+        from facetlake.trino import TrinoError
 
         try:
             return func(*args, **kwargs)
         except RuleError as exc:
             raise click.ClickException(f"the rule does not work: {exc}") from exc
-        except (CrowdError, EngineError, BuildError, FileNotFoundError) as exc:
+        # TrinoError: a crowd refresh on Trino first registers the raw zone's partitions.
+        except (CrowdError, EngineError, BuildError, TrinoError, FileNotFoundError) as exc:
             raise click.ClickException(str(exc)) from exc
 
     return wrapper

@@ -2,7 +2,7 @@
 
 Both engines see the same relations (schemas named by layer: marts, registry, ...); SQL written for the
 crowd commands sticks to what both accept. FACETLAKE_ENGINE=trino selects Trino (host, port, user, catalog
-from FACETLAKE_TRINO_* as in profiles.yml).
+from facetlake.trino.config.TrinoSettings, which reads the FACETLAKE_TRINO_* variables profiles.yml reads).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class DuckDBEngine:
         self.lake = lake
         self.write = write
         warehouse = paths.warehouse_path(lake)
-        serving = lake / "warehouse" / "serving" / "facetlake.duckdb"
+        serving = paths.serving_path(lake)
         if not write and not warehouse.exists() and not serving.exists():
             raise EngineError(f"{lake} has no warehouse yet. Run `facetlake build --lake {lake}` first.")
         deadline = time.monotonic() + wait_seconds
@@ -117,38 +117,22 @@ class DuckDBEngine:
 
 
 class TrinoEngine:
-    """A Trino server (FACETLAKE_TRINO_HOST/PORT/USER/PASSWORD/CATALOG, as the dbt profile reads them)."""
+    """A Trino server, as TrinoSettings (FACETLAKE_TRINO_*) and the dbt profile describe it."""
 
     name = "trino"
 
     def __init__(self, lake: Path) -> None:
-        import trino
+        from facetlake.trino.config import TrinoSettings
 
         self.lake = lake
-        self.catalog = os.environ.get("FACETLAKE_TRINO_CATALOG", "iceberg")
-        host = os.environ.get("FACETLAKE_TRINO_HOST", "127.0.0.1")
-        port = int(os.environ.get("FACETLAKE_TRINO_PORT", "8080"))
-        password = os.environ.get("FACETLAKE_TRINO_PASSWORD", "")
-        kwargs: dict[str, Any] = {}
-        if password:
-            user = os.environ.get("FACETLAKE_TRINO_USER", "facetlake")
-            kwargs["auth"] = trino.auth.BasicAuthentication(user, password)
-            kwargs["http_scheme"] = "https"
-        elif os.environ.get("FACETLAKE_TRINO_TLS"):
-            kwargs["http_scheme"] = "https"
-        self.con = trino.dbapi.connect(
-            host=host,
-            port=port,
-            user=os.environ.get("FACETLAKE_TRINO_USER", "facetlake"),
-            catalog=self.catalog,
-            schema=schema_name("marts"),
-            **kwargs,
-        )
+        settings = TrinoSettings.from_env()
+        self.catalog = settings.catalog
+        self.con = settings.connect(catalog=self.catalog, schema=schema_name("marts"))
         try:
             self.query("select 1")
         except Exception as exc:  # noqa: BLE001 - any connection failure means the same to the user
             raise EngineError(
-                f"Cannot reach Trino at {host}:{port} ({exc}). Start it with `facetlake trino start`."
+                f"Cannot reach Trino at {settings.describe()} ({exc}). Start it with `facetlake trino start`."
             ) from exc
 
     def relation(self, schema: str, table: str) -> str:

@@ -260,7 +260,7 @@ class Upload:
 
 
 def upload_dir(lake: Path, name: str) -> Path:
-    return lake / "uploads" / name
+    return paths.uploads_dir(lake) / name
 
 
 def read_upload(lake: Path, name: str) -> Upload:

@@ -15,17 +15,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from facetlake import paths
+from facetlake.build import run_build, sync_crowd_registry
 from facetlake.crowds.catalogue import Tag, load_catalogue
 from facetlake.crowds.engine import Engine, EngineError, connect, engine_name
 from facetlake.crowds.registry import (
     CrowdDefinition,
     CrowdError,
+    SyncReport,
     get_definition,
     lookalike_definition,
     read_upload,
     rule_definition,
     save_definition,
-    sync_repo_crowds,
     upload_definition,
 )
 from facetlake.crowds.rules import parse_rule, sql_string
@@ -77,22 +79,12 @@ def crowd_size(engine: Engine, rule: str, catalogue: dict[str, Tag] | None = Non
 # ---- create / refresh ----------------------------------------------------------------------------------
 def refresh(lake: Path, engine: str | None = None, quiet: bool = True) -> None:
     """Sync the repository's crowds, then rebuild the crowd models (membership, profiles, packages)."""
-    from facetlake.dbt_runner import publish_serving_copy, run_dbt
-
-    name = engine_name(engine)
-    sync(lake, name)
-    run_dbt(lake, ["build", "--select", CROWD_MODELS], engine=name, quiet=quiet)
-    if name == "duckdb":
-        publish_serving_copy(lake)
+    run_build(lake, engine=engine_name(engine), select=CROWD_MODELS, quiet=quiet)
 
 
-def sync(lake: Path, engine: str | None = None):
+def sync(lake: Path, engine: str | None = None) -> SyncReport:
     """Load crowds/*.yml into the registry and recompile CLI rules against the catalogue."""
-    e = connect(lake, engine, write=True)
-    try:
-        return sync_repo_crowds(e, lake)
-    finally:
-        e.close()
+    return sync_crowd_registry(lake, engine_name(engine))
 
 
 def _save(lake: Path, engine: str | None, definition: CrowdDefinition, replace: bool, upload=None) -> None:
@@ -285,7 +277,7 @@ def export_crowd(lake: Path, name: str, channel: str, engine: str | None = None)
     content = (id_kind + "\n" + "".join(v + "\n" for v in values)).encode("utf-8")
     checksum = hashlib.sha256(content).hexdigest()
     as_of = str(crowd["as_of_date"])[:10]
-    folder = lake / "exports" / name / as_of / channel
+    folder = paths.exports_dir(lake) / name / as_of / channel
     file = folder / "identifiers.csv"
     manifest_path = folder / "manifest.json"
     if manifest_path.exists() and file.exists():

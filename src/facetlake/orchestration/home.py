@@ -1,6 +1,6 @@
 """The Dagster instance of a lake: DAGSTER_HOME is <lake>/dagster, so a lake's runs stay with the lake.
 
-python -m orchestration.home --lake LAKE     # prepares it and prints its path (used by `make dagster`)
+python -m facetlake.orchestration.home --lake LAKE     # prepares it and prints its path (used by `make dagster`)
 """
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from pathlib import Path
 
 from dagster import DagsterInstance
 
+from facetlake import paths
+
 DAGSTER_YAML = """\
-# Written once by facetlake (orchestration/home.py); edit freely, it is never overwritten.
+# Written once by facetlake (facetlake/orchestration/home.py); edit freely, it is never overwritten.
 run_queue:
   # DuckDB allows one writer per warehouse file: runs that build it must go one at a time.
   # On Trino (FACETLAKE_ENGINE=trino) this may be raised.
@@ -21,13 +23,9 @@ telemetry:
 """
 
 
-def dagster_home(lake: Path) -> Path:
-    return Path(lake).resolve() / "dagster"
-
-
 def prepare_dagster_home(lake: Path) -> Path:
     """Create <lake>/dagster with its dagster.yaml if missing; return it."""
-    home = dagster_home(lake)
+    home = paths.dagster_home(lake)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():

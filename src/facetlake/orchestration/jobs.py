@@ -1,8 +1,9 @@
-"""Jobs: the daily job (the dbt project for one dt; what the schedule, the sensor and the demo run) and
-the demo's landing of a synthetic day."""
+"""Jobs: the daily job (prepare, then the dbt project for one dt; what the schedule, the sensor and the demo
+run) and the demo's landing of a synthetic day."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
 from dagster import AssetsDefinition, AssetSelection, JobDefinition, define_asset_job
@@ -17,14 +18,18 @@ DAILY_JOB = "facetlake_daily"
 LANDING_JOB = "land_synthetic_day"
 
 
-def build_daily_job(dbt_assets_def: AssetsDefinition) -> AssetJob:
-    """Every dbt asset and check: the dt's partition of the incremental models, then all that reads them.
+def build_daily_job(dbt_assets_def: AssetsDefinition, prepare_assets: Sequence[AssetsDefinition]) -> AssetJob:
+    """The prepare steps (crowd registry, raw partitions), then every dbt asset and check: the dt's partition
+    of the incremental models, then all that reads them; the dbt step publishes the serving copy.
 
     The job's partitions are the dt partitions of the assets it selects."""
     return define_asset_job(
         DAILY_JOB,
-        selection=AssetSelection.assets(dbt_assets_def),
-        description="Load one dt of the raw zone (incremental models) and rebuild the views and marts.",
+        selection=AssetSelection.assets(*prepare_assets, dbt_assets_def),
+        description=(
+            "Sync the crowd registry and the raw zone's partitions, load one dt of the raw zone (incremental "
+            "models), rebuild the views and marts, publish the serving copy."
+        ),
     )
 
 

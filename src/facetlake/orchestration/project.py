@@ -20,9 +20,6 @@ from dagster_dbt import DbtProject
 from facetlake import paths
 from facetlake.dbt_runner import dbt_environment, dbt_executable
 
-# Kept apart from target/, which every hand-run dbt command rewrites.
-MANIFEST_TARGET = Path("target") / "dagster"
-
 # What `dbt parse` reads; a change to any of these makes the manifest stale.
 _PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "selectors.yml", "packages.yml", "dependencies.yml")
 _PROJECT_FOLDERS = ("models", "macros", "seeds", "snapshots", "analyses", "tests/dbt")
@@ -34,7 +31,8 @@ class ManifestError(RuntimeError):
 
 def dbt_project() -> DbtProject:
     project_dir = paths.project_dir()
-    return DbtProject(project_dir=project_dir, profiles_dir=project_dir, target_path=MANIFEST_TARGET)
+    # Kept apart from target/, which every hand-run dbt command rewrites.
+    return DbtProject(project_dir=project_dir, profiles_dir=project_dir, target_path=paths.dagster_manifest_dir())
 
 
 def engine_from_env() -> str:
@@ -79,9 +77,9 @@ def prepare_manifest(project: DbtProject | None = None, engine: str | None = Non
     if not manifest_is_stale(project, engine):
         return manifest
     project_dir = Path(project.project_dir)
-    scratch = project_dir / MANIFEST_TARGET.with_name(f"dagster-parse-{os.getpid()}")
+    scratch = manifest.parent.with_name(f"dagster-parse-{os.getpid()}")
     # Parsing reads no data, but the profile names the lake: any lake will do.
-    lake = Path(os.environ.get("FACETLAKE_LAKE") or paths.default_lake())
+    lake = paths.default_lake()
     env = dbt_environment(lake, engine)
     env["DBT_TARGET_PATH"] = str(scratch)
     env["DBT_LOG_PATH"] = str(scratch)

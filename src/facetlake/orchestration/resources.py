@@ -1,10 +1,12 @@
-"""Where the lake is and which engine builds it: configuration, never code."""
+"""Where the lake is and which engine builds it: configuration, never code.
+
+The steps of a build are facetlake.build's, run by the assets (assets/prepare.py, assets/dbt_models.py).
+"""
 
 from __future__ import annotations
 
 import functools
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,10 +16,8 @@ from dagster_dbt import DbtCliResource
 from pydantic import Field
 
 from facetlake import paths
-from facetlake.crowds.service import sync as sync_repo_crowds
-from facetlake.dbt_runner import dbt_environment, dbt_executable, publish_serving_copy
-
-ENGINES = ("duckdb", "trino")
+from facetlake.build import ENGINES
+from facetlake.dbt_runner import dbt_environment, dbt_executable
 
 
 class FacetlakeResource(ConfigurableResource):
@@ -58,27 +58,6 @@ class FacetlakeResource(ConfigurableResource):
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-
-    def dbt_target_path(self, run_id: str, name: str) -> Path:
-        """A dbt target folder for one invocation, under the lake (its compiled SQL names the lake)."""
-        return self.lake_path / "dagster" / "dbt" / f"{run_id[:8]}-{name}"
-
-    def before_build(self) -> None:
-        (self.lake_path / "warehouse").mkdir(parents=True, exist_ok=True)
-        if self.checked_engine() == "trino":
-            # Trino sees a new dt of the raw zone only once it is registered with the hive catalog.
-            from facetlake.trino.catalogs import prepare_raw_tables_for_lake
-
-            prepare_raw_tables_for_lake(self.lake_path)
-        # The crowd models read the registry: crowds kept in the repository join every run.
-        sync_repo_crowds(self.lake_path, self.checked_engine())
-
-    def after_build(self, target_path: Path) -> Path | None:
-        """After a successful build: publish DuckDB's serving copy; drop the invocation's dbt artifacts."""
-        shutil.rmtree(target_path, ignore_errors=True)
-        if self.checked_engine() == "duckdb":
-            return publish_serving_copy(self.lake_path)
-        return None
 
 
 @functools.cache

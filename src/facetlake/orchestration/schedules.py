@@ -11,8 +11,8 @@ from dagster import (
     schedule,
 )
 
-from orchestration.jobs import AssetJob
-from orchestration.partitions import TIME_ZONE
+from facetlake.orchestration.jobs import AssetJob
+from facetlake.orchestration.partitions import TIME_ZONE
 
 SCHEDULE_NAME = "daily_after_midnight"
 

@@ -14,8 +14,8 @@ from dagster import (
     sensor,
 )
 
-from orchestration.jobs import AssetJob
-from orchestration.resources import FacetlakeResource
+from facetlake.orchestration.jobs import AssetJob
+from facetlake.orchestration.resources import FacetlakeResource
 
 SENSOR_NAME = "new_raw_partitions"
 

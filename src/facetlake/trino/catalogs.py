@@ -11,138 +11,22 @@ line is always exactly one field and never NULL. No escape character is set, so 
 Trino's reader (like DuckDB's) ends a line at `\\n`, `\\r\\n` or a lone `\\r`, drops a UTF-8 byte-order
 mark at the start of a file, and reads `.gz` files whole (they cannot be split).
 
-Everything that varies per deployment comes from the environment, the same variables the dbt profile
-reads (see README.md in this folder): FACETLAKE_TRINO_HOST, _PORT, _USER, _PASSWORD, _TLS,
-_RAW_CATALOG, _LAKE_URI and FACETLAKE_SCHEMA_PREFIX.
+Everything that varies per deployment comes from `TrinoSettings` (facetlake.trino.config), the one reader
+of the FACETLAKE_TRINO_* variables the dbt profile reads too.
 """
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from facetlake.paths import RAW_SOURCES
 from facetlake.trino import TrinoError
-
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8080
-DEFAULT_USER = "facetlake"
-DEFAULT_RAW_CATALOG = "hive"
-DEFAULT_CATALOG = "iceberg"
-# The node this project starts has `local.location` = the lake, so lake paths are `local:///raw/...`.
-DEFAULT_LAKE_URI = "local://"
+from facetlake.trino.config import TrinoSettings
 
 # Field separator and null format of the raw tables: a newline never occurs inside a line (it ends it).
 _NEVER_IN_A_LINE = "U&'\\000A'"
-
-_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
-
-
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, "").strip() or default
-
-
-def _lake_uri(uri: str) -> str:
-    """`local://` (the local node) or a cluster's URI of the lake without its trailing slash."""
-    return DEFAULT_LAKE_URI if uri.rstrip("/") == DEFAULT_LAKE_URI.rstrip("/") else uri.rstrip("/")
-
-
-def _is_set(name: str) -> bool:
-    return _env(name).lower() not in ("", "0", "false", "no")
-
-
-@dataclass(frozen=True)
-class TrinoSettings:
-    """Where the Trino cluster is and how facetlake names things in it (defaults: the local node)."""
-
-    host: str = DEFAULT_HOST
-    port: int = DEFAULT_PORT
-    user: str = DEFAULT_USER
-    password: str = ""
-    tls: bool = False
-    catalog: str = DEFAULT_CATALOG
-    raw_catalog: str = DEFAULT_RAW_CATALOG
-    schema_prefix: str = ""
-    lake_uri: str = DEFAULT_LAKE_URI
-
-    @classmethod
-    def from_env(cls) -> TrinoSettings:
-        """The settings from FACETLAKE_* variables, checked; the dbt profile reads the same ones."""
-        raw_port = _env("FACETLAKE_TRINO_PORT", str(DEFAULT_PORT))
-        try:
-            port = int(raw_port)
-        except ValueError:
-            raise TrinoError(f"FACETLAKE_TRINO_PORT must be a port number, not {raw_port!r}.") from None
-        settings = cls(
-            host=_env("FACETLAKE_TRINO_HOST", DEFAULT_HOST),
-            port=port,
-            user=_env("FACETLAKE_TRINO_USER", DEFAULT_USER),
-            password=os.environ.get("FACETLAKE_TRINO_PASSWORD", ""),
-            tls=_is_set("FACETLAKE_TRINO_TLS"),
-            catalog=_env("FACETLAKE_TRINO_CATALOG", DEFAULT_CATALOG),
-            raw_catalog=_env("FACETLAKE_TRINO_RAW_CATALOG", DEFAULT_RAW_CATALOG),
-            schema_prefix=os.environ.get("FACETLAKE_SCHEMA_PREFIX", ""),
-            lake_uri=_lake_uri(_env("FACETLAKE_TRINO_LAKE_URI", DEFAULT_LAKE_URI)),
-        )
-        settings.check()
-        return settings
-
-    def check(self) -> None:
-        for name, value in (
-            ("FACETLAKE_TRINO_CATALOG", self.catalog),
-            ("FACETLAKE_TRINO_RAW_CATALOG", self.raw_catalog),
-        ):
-            if not _IDENTIFIER.fullmatch(value):
-                raise TrinoError(f"{name}={value!r} is not a catalog name (lower-case letters, digits, _).")
-        if self.schema_prefix and not _IDENTIFIER.fullmatch(self.schema_prefix):
-            raise TrinoError(
-                f"FACETLAKE_SCHEMA_PREFIX={self.schema_prefix!r} must be lower-case letters, digits and _ "
-                "(it is put in front of schema names, e.g. team_a_ gives team_a_staging)."
-            )
-        if "'" in self.lake_uri:
-            raise TrinoError(f"FACETLAKE_TRINO_LAKE_URI={self.lake_uri!r} must not contain a quote.")
-        if self.password and not self.tls:
-            # The profile switches to https when a password is set; Trino refuses passwords over http.
-            object.__setattr__(self, "tls", True)
-
-    @property
-    def http_scheme(self) -> str:
-        return "https" if self.tls else "http"
-
-    @property
-    def raw_schema(self) -> str:
-        return f"{self.schema_prefix}raw"
-
-    @property
-    def is_local_node(self) -> bool:
-        """True when the lake is this machine's directory as the project's own node sees it."""
-        return self.lake_uri == DEFAULT_LAKE_URI
-
-    def raw_location(self, source: str) -> str:
-        """Where the cluster finds `<lake>/raw/<source>/` (`local:///raw/orders` on the local node)."""
-        if self.is_local_node:
-            return f"local:///raw/{source}"
-        return f"{self.lake_uri}/raw/{source}"
-
-    def describe(self) -> str:
-        return f"{self.http_scheme}://{self.host}:{self.port} as {self.user}"
-
-    def connect(self, request_timeout: float = 300.0):  # -> trino.dbapi.Connection
-        import trino
-
-        auth = trino.auth.BasicAuthentication(self.user, self.password) if self.password else None
-        return trino.dbapi.connect(
-            host=self.host,
-            port=self.port,
-            user=self.user,
-            http_scheme=self.http_scheme,
-            auth=auth,
-            request_timeout=request_timeout,
-            timezone="UTC",
-        )
 
 
 def _quote(identifier: str) -> str:

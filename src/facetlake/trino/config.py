@@ -9,6 +9,10 @@
 
 The files are rewritten on every start from the settings, so a changed port or heap takes effect on the
 next start; only the node id is kept.
+
+`TrinoSettings` is the one reader of the FACETLAKE_TRINO_* variables (where the cluster is, how facetlake
+names things in it, the local node's port and heap): the build, the crowd commands, the parity check and
+`facetlake trino start` all take their settings from it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,130 @@ from facetlake.trino import TrinoError
 DEFAULT_PORT = 8080
 # The machine has 24 GiB shared with DuckDB, Superset and Dagster: Trino gets a quarter of it.
 DEFAULT_HEAP = "6G"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_USER = "facetlake"
+DEFAULT_RAW_CATALOG = "hive"
+DEFAULT_CATALOG = "iceberg"
+# The node this project starts has `local.location` = the lake, so lake paths are `local:///raw/...`.
+DEFAULT_LAKE_URI = "local://"
+
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+def _lake_uri(uri: str) -> str:
+    """`local://` (the local node) or a cluster's URI of the lake without its trailing slash."""
+    return DEFAULT_LAKE_URI if uri.rstrip("/") == DEFAULT_LAKE_URI.rstrip("/") else uri.rstrip("/")
+
+
+def _is_set(name: str) -> bool:
+    return _env(name).lower() not in ("", "0", "false", "no")
+
+
+@dataclass(frozen=True)
+class TrinoSettings:
+    """Where the Trino cluster is and how facetlake names things in it (defaults: the local node)."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    user: str = DEFAULT_USER
+    password: str = ""
+    tls: bool = False
+    catalog: str = DEFAULT_CATALOG
+    raw_catalog: str = DEFAULT_RAW_CATALOG
+    schema_prefix: str = ""
+    lake_uri: str = DEFAULT_LAKE_URI
+    # The heap of the node `facetlake trino start` runs (checked when a node starts, see default_heap).
+    heap: str = DEFAULT_HEAP
+
+    @classmethod
+    def from_env(cls) -> TrinoSettings:
+        """The settings from FACETLAKE_* variables, checked; the dbt profile reads the same ones.
+
+        The only place the FACETLAKE_TRINO_* variables are read: everything else takes a TrinoSettings.
+        """
+        raw_port = _env("FACETLAKE_TRINO_PORT", str(DEFAULT_PORT))
+        try:
+            port = int(raw_port)
+        except ValueError:
+            raise TrinoError(f"FACETLAKE_TRINO_PORT must be a port number, not {raw_port!r}.") from None
+        settings = cls(
+            host=_env("FACETLAKE_TRINO_HOST", DEFAULT_HOST),
+            port=port,
+            user=_env("FACETLAKE_TRINO_USER", DEFAULT_USER),
+            password=os.environ.get("FACETLAKE_TRINO_PASSWORD", ""),
+            tls=_is_set("FACETLAKE_TRINO_TLS"),
+            catalog=_env("FACETLAKE_TRINO_CATALOG", DEFAULT_CATALOG),
+            raw_catalog=_env("FACETLAKE_TRINO_RAW_CATALOG", DEFAULT_RAW_CATALOG),
+            schema_prefix=os.environ.get("FACETLAKE_SCHEMA_PREFIX", ""),
+            lake_uri=_lake_uri(_env("FACETLAKE_TRINO_LAKE_URI", DEFAULT_LAKE_URI)),
+            heap=_env("FACETLAKE_TRINO_HEAP", DEFAULT_HEAP),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        check_port_number(self.port)
+        for name, value in (
+            ("FACETLAKE_TRINO_CATALOG", self.catalog),
+            ("FACETLAKE_TRINO_RAW_CATALOG", self.raw_catalog),
+        ):
+            if not _IDENTIFIER.fullmatch(value):
+                raise TrinoError(f"{name}={value!r} is not a catalog name (lower-case letters, digits, _).")
+        if self.schema_prefix and not _IDENTIFIER.fullmatch(self.schema_prefix):
+            raise TrinoError(
+                f"FACETLAKE_SCHEMA_PREFIX={self.schema_prefix!r} must be lower-case letters, digits and _ "
+                "(it is put in front of schema names, e.g. team_a_ gives team_a_staging)."
+            )
+        if "'" in self.lake_uri:
+            raise TrinoError(f"FACETLAKE_TRINO_LAKE_URI={self.lake_uri!r} must not contain a quote.")
+        if self.password and not self.tls:
+            # The profile switches to https when a password is set; Trino refuses passwords over http.
+            object.__setattr__(self, "tls", True)
+
+    @property
+    def http_scheme(self) -> str:
+        return "https" if self.tls else "http"
+
+    @property
+    def raw_schema(self) -> str:
+        return f"{self.schema_prefix}raw"
+
+    @property
+    def is_local_node(self) -> bool:
+        """True when the lake is this machine's directory as the project's own node sees it."""
+        return self.lake_uri == DEFAULT_LAKE_URI
+
+    def raw_location(self, source: str) -> str:
+        """Where the cluster finds `<lake>/raw/<source>/` (`local:///raw/orders` on the local node)."""
+        if self.is_local_node:
+            return f"local:///raw/{source}"
+        return f"{self.lake_uri}/raw/{source}"
+
+    def describe(self) -> str:
+        return f"{self.http_scheme}://{self.host}:{self.port} as {self.user}"
+
+    def connect(
+        self, request_timeout: float = 300.0, catalog: str | None = None, schema: str | None = None
+    ):  # -> trino.dbapi.Connection
+        import trino
+
+        auth = trino.auth.BasicAuthentication(self.user, self.password) if self.password else None
+        return trino.dbapi.connect(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            catalog=catalog,
+            schema=schema,
+            http_scheme=self.http_scheme,
+            auth=auth,
+            request_timeout=request_timeout,
+            timezone="UTC",
+        )
 
 
 @dataclass(frozen=True)
@@ -97,17 +225,12 @@ class NodeSettings:
 
 def default_port() -> int:
     """FACETLAKE_TRINO_PORT (also read by the dbt profile), else 8080."""
-    raw = os.environ.get("FACETLAKE_TRINO_PORT", str(DEFAULT_PORT))
-    try:
-        port = int(raw)
-    except ValueError:
-        raise TrinoError(f"FACETLAKE_TRINO_PORT must be a port number, not {raw!r}") from None
-    check_port_number(port)
-    return port
+    return TrinoSettings.from_env().port
 
 
 def default_heap() -> str:
-    heap = os.environ.get("FACETLAKE_TRINO_HEAP", DEFAULT_HEAP)
+    """FACETLAKE_TRINO_HEAP, else 6G."""
+    heap = TrinoSettings.from_env().heap
     parse_size_mb(heap)
     return heap
 

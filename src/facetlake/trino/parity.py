@@ -28,7 +28,7 @@ from typing import Any
 import duckdb
 
 from facetlake.paths import warehouse_path
-from facetlake.trino.catalogs import TrinoSettings
+from facetlake.trino.config import TrinoSettings
 
 LAYER_SCHEMAS: tuple[str, ...] = ("staging", "intermediate", "marts", "reference")
 FLOAT_RELATIVE_TOLERANCE = 1e-9

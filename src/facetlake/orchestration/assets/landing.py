@@ -6,7 +6,6 @@ one. Its assets are the dbt sources of the raw zone, so the lineage reads raw ->
 lake the sources write raw/ themselves and this asset is never run; the sensor notices their files.
 """
 
-import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -15,7 +14,6 @@ from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
-    AssetKey,
     AssetsDefinition,
     AssetSpec,
     BackfillPolicy,
@@ -26,15 +24,16 @@ from dagster import (
 )
 from dagster_dbt import DbtProject
 
-from orchestration.assets.dbt_models import FacetlakeDbtTranslator
-from orchestration.resources import FacetlakeResource
+from facetlake import paths
+from facetlake.orchestration.assets.dbt_models import (
+    RAW_SOURCE,
+    SOURCE_GROUPS,
+    FacetlakeDbtTranslator,
+    source_tables,
+)
+from facetlake.orchestration.resources import FacetlakeResource
 
-RAW_SOURCE = "raw"  # the dbt source that is the raw zone (models/staging/_raw__sources.yml)
 LANDING_ASSETS_NAME = "land_synthetic_logs"
-
-
-def synthetic_raw(lake: Path) -> Path:
-    return lake / "synthetic" / "raw"
 
 
 @dataclass(frozen=True)
@@ -49,10 +48,10 @@ def land_day(lake: Path, source: str, dt: str) -> Landed | None:
     The copy is made under a hidden name and renamed into place, so neither the sensor nor a build ever
     sees a half-landed day; landing a day again replaces it.
     """
-    origin = synthetic_raw(lake) / source / f"dt={dt}"
+    origin = paths.synthetic_raw(lake) / source / f"dt={dt}"
     if not origin.is_dir():
         return None
-    target = lake / "raw" / source / f"dt={dt}"
+    target = paths.raw_zone(lake) / source / f"dt={dt}"
     staging = target.with_name(f".landing-dt={dt}")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(origin, staging)
@@ -68,24 +67,14 @@ def land_day(lake: Path, source: str, dt: str) -> Landed | None:
     return Landed(files=len(files), bytes=sum(f.stat().st_size for f in files))
 
 
-def raw_source_keys(project: DbtProject, translator: FacetlakeDbtTranslator) -> dict[AssetKey, str]:
-    """{asset key of each table of the raw source: its folder in the raw zone}, from the manifest."""
-    manifest = json.loads(Path(project.manifest_path).read_text())
-    return {
-        translator.get_asset_key(props): props["name"]
-        for props in manifest["sources"].values()
-        if props["source_name"] == RAW_SOURCE
-    }
-
-
 def build_landing_assets(
     project: DbtProject, partitions_def: PartitionsDefinition, translator: FacetlakeDbtTranslator
 ) -> AssetsDefinition:
-    folders = raw_source_keys(project, translator)
+    folders = source_tables(project, translator, RAW_SOURCE)
     specs = [
         AssetSpec(
             key,
-            group_name=translator.get_group_name({"resource_type": "source"}),
+            group_name=SOURCE_GROUPS[RAW_SOURCE],
             description=f"Raw-zone files of {folder}: <lake>/raw/{folder}/dt=<dt>/*.jsonl[.gz].",
             kinds={"python", "file"},
             skippable=True,
@@ -106,9 +95,9 @@ def build_landing_assets(
         context: AssetExecutionContext, facetlake: FacetlakeResource
     ) -> Iterator[MaterializeResult]:
         lake = facetlake.lake_path
-        if not synthetic_raw(lake).is_dir():
+        if not paths.synthetic_raw(lake).is_dir():
             raise Failure(
-                f"{synthetic_raw(lake)} does not exist: landing copies days of a synthetic lake. Run "
+                f"{paths.synthetic_raw(lake)} does not exist: landing copies days of a synthetic lake. Run "
                 f"`facetlake demo --lake {lake}` (or `facetlake generate --lake {lake}/synthetic`) first; "
                 "a real lake's sources write raw/ themselves and need no landing."
             )

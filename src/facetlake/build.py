@@ -1,0 +1,171 @@
+"""The one build path of a lake: prepare (crowd registry, Trino raw partitions) -> dbt build -> publish.
+
+`facetlake build`, `facetlake crowd refresh` (and crowd create) and the tests call `run_build`. The Dagster
+code location runs the same steps as assets: `sync_crowd_registry` and `sync_raw_partitions` are assets
+upstream of the dbt sources they feed, and the dbt asset streams its own `dbt build` (dagster-dbt reads the
+events) between `prepare_warehouse` and `publish`.
+
+    prepare_warehouse   <lake>/warehouse exists (DuckDB writes its file there; the crowd registry too)
+    sync_raw_partitions on Trino, the raw zone's dt folders registered with the hive catalog; on DuckDB
+                        nothing (dbt reads the files directly)
+    sync_crowd_registry the repository's crowds/*.yml loaded into the registry the crowd models read
+    dbt build           seeds, models, snapshots and tests (dbt_runner.run_dbt)
+    publish             on DuckDB, the serving copy readers open; on Trino nothing (readers query Trino)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from facetlake import paths
+from facetlake.dbt_runner import BuildError, run_dbt
+
+if TYPE_CHECKING:
+    from facetlake.crowds.registry import SyncReport
+
+__all__ = [
+    "BuildError",
+    "Prepared",
+    "RawPartitions",
+    "build_args",
+    "prepare",
+    "prepare_warehouse",
+    "publish",
+    "publish_serving_copy",
+    "run_build",
+    "sync_crowd_registry",
+    "sync_raw_partitions",
+]
+
+ENGINES = ("duckdb", "trino")
+
+
+@dataclass(frozen=True)
+class RawPartitions:
+    """What syncing the raw zone with the engine did: dt partitions per source, tables (re)created."""
+
+    engine: str
+    partitions: dict[str, int]
+    created: list[str]
+
+    def describe(self) -> str:
+        if self.engine != "trino":
+            return "DuckDB reads the raw zone's files directly: nothing to register"
+        counts = ", ".join(f"{source} {n}" for source, n in sorted(self.partitions.items()))
+        return f"dt partitions registered with Trino: {counts}" + (
+            f"; tables created: {', '.join(self.created)}" if self.created else ""
+        )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the prepare step did before dbt ran."""
+
+    raw_partitions: RawPartitions
+    crowds: SyncReport
+
+
+def check_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise BuildError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    return engine
+
+
+def prepare_warehouse(lake: Path) -> Path:
+    """Create <lake>/warehouse (DuckDB creates its file, not the folder); return it."""
+    folder = paths.warehouse_path(lake).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def sync_raw_partitions(lake: Path, engine: str) -> RawPartitions:
+    """On Trino, register the raw zone's dt folders with the hive catalog (a new dt is invisible before)."""
+    if check_engine(engine) != "trino":
+        return RawPartitions(engine=engine, partitions={}, created=[])
+    from facetlake.trino.catalogs import prepare_raw_tables_for_lake
+
+    tables = prepare_raw_tables_for_lake(lake)
+    return RawPartitions(engine=engine, partitions=dict(tables.partitions), created=list(tables.created))
+
+
+def sync_crowd_registry(lake: Path, engine: str) -> SyncReport:
+    """Load the repository's crowds/*.yml into the lake's crowd registry; recompile every rule crowd."""
+    from facetlake.crowds.engine import connect
+    from facetlake.crowds.registry import sync_repo_crowds
+
+    connection = connect(lake, check_engine(engine), write=True)
+    try:
+        return sync_repo_crowds(connection, lake)
+    finally:
+        connection.close()
+
+
+def prepare(lake: Path, engine: str) -> Prepared:
+    """Everything a dbt build of the lake needs first: the warehouse folder, raw partitions, crowd registry."""
+    prepare_warehouse(lake)
+    raw = sync_raw_partitions(lake, engine)
+    # The crowd models read the registry: the repository's crowds join every build.
+    return Prepared(raw_partitions=raw, crowds=sync_crowd_registry(lake, engine))
+
+
+def publish_serving_copy(lake: Path) -> Path:
+    """Copy the warehouse to warehouse/serving/ and swap it in atomically.
+
+    DuckDB allows one writer or many readers per file: dashboards read the serving copy, so a running
+    build never waits on them and they never see a half-written warehouse.
+    """
+    target = paths.serving_path(lake)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".duckdb.tmp")
+    shutil.copyfile(paths.warehouse_path(lake), tmp)
+    os.replace(tmp, target)
+    return target
+
+
+def publish(lake: Path, engine: str) -> Path | None:
+    """After a successful build: DuckDB's serving copy (returned); Trino's readers query Trino (None)."""
+    return publish_serving_copy(lake) if check_engine(engine) == "duckdb" else None
+
+
+def build_args(
+    select: str | None = None,
+    dt: str | None = None,
+    dt_from: str | None = None,
+    dt_to: str | None = None,
+    full_refresh: bool = False,
+) -> list[str]:
+    """The `dbt build` arguments: a selection, the arrival date(s) to load, a full refresh."""
+    args = ["build"]
+    if select:
+        args += ["--select", select]
+    build_vars = {k: v for k, v in {"dt": dt, "dt_from": dt_from, "dt_to": dt_to}.items() if v}
+    if build_vars:
+        args += ["--vars", json.dumps(build_vars)]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+def run_build(
+    lake: Path,
+    engine: str = "duckdb",
+    select: str | None = None,
+    dt: str | None = None,
+    dt_from: str | None = None,
+    dt_to: str | None = None,
+    full_refresh: bool = False,
+    quiet: bool = False,
+) -> Prepared:
+    """Prepare, `dbt build` (seeds, models, snapshots, tests), publish; raise BuildError when dbt fails."""
+    if not paths.raw_zone(lake).is_dir():
+        raise BuildError(f"{lake} has no raw/ zone. Run `facetlake generate --lake {lake}` or drop files there.")
+    check_engine(engine)
+    prepared = prepare(lake, engine)
+    run_dbt(lake, build_args(select, dt, dt_from, dt_to, full_refresh), engine=engine, quiet=quiet)
+    publish(lake, engine)
+    return prepared
