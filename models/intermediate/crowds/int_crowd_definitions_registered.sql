@@ -1,5 +1,3 @@
-{#- One row per crowd in the registry (rule, upload or lookalike), valid or not. Empty before any crowd was
-    created or synced. -#}
 -- depends_on: {{ source('crowd_registry', 'crowd_definitions') }}
 
 with

@@ -78,8 +78,8 @@ shares as (
         least(greatest(base_distribution.base_share, 0.0001), 0.9999) as base_share,
         (
             coalesce(seed_tag_values.seed_persons, 0)
-            + {{ var('lookalike_smoothing', 20) }} * base_distribution.base_share
-        ) / (seed_sizes.seed_size + {{ var('lookalike_smoothing', 20) }}) as seed_share
+            + {{ var('lookalike_smoothing') }} * base_distribution.base_share
+        ) / (seed_sizes.seed_size + {{ var('lookalike_smoothing') }}) as seed_share
     from seed_sizes
     cross join base_distribution
     left join seed_tag_values
@@ -87,7 +87,7 @@ shares as (
             seed_sizes.crowd_name = seed_tag_values.crowd_name
             and base_distribution.tag_id = seed_tag_values.tag_id
             and base_distribution.tag_value = seed_tag_values.tag_value
-    where base_distribution.persons >= {{ var('lookalike_min_base_persons', 5) }}
+    where base_distribution.persons >= {{ var('lookalike_min_base_persons') }}
 ),
 
 weights as (

@@ -1,5 +1,5 @@
-{#- One row per rule crowd and person matching its rule: each valid rule crowd of the registry is a where
-    clause over user_tags_wide (compiled by `facetlake crowd` from its rule), generated when the model runs. -#}
+{#- Each valid rule crowd of the registry is a where clause over user_tags_wide (compiled by `facetlake crowd`
+    from its rule), generated when the model runs, so a new crowd needs no new model. -#}
 {%- set rules = crowd_rules() %}
 -- depends_on: {{ source('crowd_registry', 'crowd_definitions') }}
 

@@ -1,4 +1,4 @@
-{#- One row per rule or upload crowd and member person: the crowds that can seed a lookalike. -#}
+{#- Rule and upload crowds in one relation: the crowds that can seed a lookalike. -#}
 
 with
 

@@ -1,5 +1,4 @@
-{#- One row per identifier of an upload crowd with the super_id it matches in the identity map (null when
-    it matches no one, or only a shared identifier). The source of upload match rates. -#}
+{#- A shared identifier matches no one (it is not in the identity map). The source of upload match rates. -#}
 -- depends_on: {{ source('crowd_registry', 'crowd_upload_identifiers') }}
 
 with

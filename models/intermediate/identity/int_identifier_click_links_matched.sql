@@ -97,7 +97,7 @@ candidates as (
             unattached_clicks.campaign_id = landings.campaign_id
             and unattached_clicks.channel = landings.channel
             and unattached_clicks.event_at <= landings.event_at
-            and {{ dbt.dateadd('second', var('identity_click_window_seconds', 5), 'unattached_clicks.event_at') }}
+            and {{ dbt.dateadd('second', var('identity_click_window_seconds'), 'unattached_clicks.event_at') }}
             >= landings.event_at
 ),
 

@@ -12,7 +12,7 @@ nodes as (
     select * from {{ ref('int_identifier_nodes_numbered') }}
 ),
 
-{{ connected_components(ref('int_identifier_graph_edges_numbered'), var('identity_label_rounds', 12)) }},
+{{ connected_components(ref('int_identifier_graph_edges_numbered'), var('identity_label_rounds')) }},
 
 final as (
     select

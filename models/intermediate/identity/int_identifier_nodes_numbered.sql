@@ -1,5 +1,5 @@
-{#- One row per registered identifier that is not shared, numbered in node_key order. The numbers only
-    serve the label propagation (integers join faster than keys); super_ids never depend on them. -#}
+{#- The numbers only serve the label propagation (integers join faster than keys); super_ids never depend on
+    them. -#}
 
 with
 

@@ -1,5 +1,4 @@
-{#- One row per identifier per source per arrival date (dt): every device, account, phone hash, email hash,
-    social id and CRM member the warehouse saw, with how often. Phones and emails only as SHA-256. -#}
+{#- Phones and emails arrive here only as SHA-256 (staging hashed them). -#}
 
 with
 

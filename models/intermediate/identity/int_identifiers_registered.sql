@@ -1,7 +1,10 @@
-{#- One row per identifier ever seen, with the arrival date (dt) it was first seen. Append-only: a new day adds
-    the identifiers it brings and never changes the first_seen_dt of a known one, so super_ids, which are
-    named after a component's earliest identifier, do not move when data arrives. -#}
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{#- Append-only: a new day adds the identifiers it brings and never changes the first_seen_dt of a known one, so
+    super_ids, which are named after a component's earliest identifier, do not move when data arrives.
+    Persisted identity state: --full-refresh keeps it unless var identity_reset_state is true. -#}
+{{ config(
+    materialized='incremental', incremental_strategy='append',
+    full_refresh=none if var('identity_reset_state') else false,
+) }}
 
 with
 

@@ -58,7 +58,7 @@ ranked as (
         ) as system_rank,
         sum(linked_accounts) over (partition by node_key) as total_linked_accounts
     from counted
-    where linked_accounts > {{ var('identity_max_accounts_per_system', 1) }}
+    where linked_accounts > {{ var('identity_max_accounts_per_system') }}
 ),
 
 final as (
@@ -69,7 +69,7 @@ final as (
         account_system as busiest_account_system,
         linked_accounts,
         total_linked_accounts,
-        {{ var('identity_max_accounts_per_system', 1) }} as max_accounts_per_system
+        {{ var('identity_max_accounts_per_system') }} as max_accounts_per_system
     from ranked
     where system_rank = 1
 )

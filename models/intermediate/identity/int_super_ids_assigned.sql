@@ -1,5 +1,7 @@
-{#- One row per identifier that is not shared, with its person's super_id: the persisted assignment behind
-    identity_map. Incremental: each run reads the previous assignment and carries ids over.
+{#- The persisted assignment behind identity_map: each run reads the previous one (`this`) and carries ids
+    over, and --full-refresh keeps it unless var identity_reset_state is true (a reset renumbers persons
+    whose history of merges and splits the origin rule does not replay). The unit tests in
+    _identity__models.yml pin these rules:
 
     - A component whose identifiers held super_ids before keeps the oldest of them (the one whose origin was
       registered first): a person who gains identifiers, or merges with a newer person, keeps their id.
@@ -7,9 +9,12 @@
       shared), the component holding the id's origin wins it, else the one holding most of its identifiers;
       the others take a new id.
     - A new id is 'sid_' + 16 hex digits of the MD5 of the component's origin, its earliest registered
-      identifier (ties by node key), so a first build, or a full refresh, of the same input gives the same ids.
+      identifier (ties by node key), so a first build, or a reset, of the same input gives the same ids.
 -#}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='node_key') }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='node_key',
+    full_refresh=none if var('identity_reset_state') else false,
+) }}
 
 with
 

@@ -34,7 +34,7 @@ evidence as (
         cast(weighted_interactions as double)
         * least(
             1.0,
-            cast({{ var("tags_inference_evidence_cap", 3) }} as double)
+            cast({{ var('tags_inference_evidence_cap') }} as double)
             / sum(weighted_interactions) over (partition by super_id)
         ) as evidence_weight
     from interests
@@ -99,7 +99,7 @@ class_category_grid as (
         class_priors.class_value,
         categories.category_l1,
         coalesce(class_evidence.evidence_weight, 0)
-        + {{ var('tags_inference_smoothing', 30) }} * coalesce(overall_evidence.overall_share, 0)
+        + {{ var('tags_inference_smoothing') }} * coalesce(overall_evidence.overall_share, 0)
         + 0.01 as smoothed_weight
     from class_priors
     cross join categories
@@ -184,28 +184,28 @@ final as (
         labels.super_id,
         case
             when labels.declared_gender is not null then labels.declared_gender
-            when best_gender.posterior >= {{ var('tags_gender_min_confidence', 0.6) }}
+            when best_gender.posterior >= {{ var('tags_gender_min_confidence') }}
                 then best_gender.class_value
         end as gender,
         case
             when labels.declared_gender is not null then 1.0
-            when best_gender.posterior >= {{ var('tags_gender_min_confidence', 0.6) }} then best_gender.posterior
+            when best_gender.posterior >= {{ var('tags_gender_min_confidence') }} then best_gender.posterior
         end as gender_confidence,
         case
             when labels.declared_gender is not null then 'declared'
-            when best_gender.posterior >= {{ var('tags_gender_min_confidence', 0.6) }} then 'inferred'
+            when best_gender.posterior >= {{ var('tags_gender_min_confidence') }} then 'inferred'
         end as gender_source,
         case
             when labels.declared_age_band is not null then labels.declared_age_band
-            when best_age.posterior >= {{ var('tags_age_min_confidence', 0.35) }} then best_age.class_value
+            when best_age.posterior >= {{ var('tags_age_min_confidence') }} then best_age.class_value
         end as age_band,
         case
             when labels.declared_age_band is not null then 1.0
-            when best_age.posterior >= {{ var('tags_age_min_confidence', 0.35) }} then best_age.posterior
+            when best_age.posterior >= {{ var('tags_age_min_confidence') }} then best_age.posterior
         end as age_band_confidence,
         case
             when labels.declared_age_band is not null then 'declared'
-            when best_age.posterior >= {{ var('tags_age_min_confidence', 0.35) }} then 'inferred'
+            when best_age.posterior >= {{ var('tags_age_min_confidence') }} then 'inferred'
         end as age_band_source,
         coalesce(evidence_totals.evidence_weight, 0) as inference_evidence
     from labels

@@ -1,6 +1,4 @@
-{#- One row: the date tags are computed as of and the start of their look-back windows. as_of_date is var
-    tags_as_of_date when set, else the latest business date in app events or orders (never the wall clock, so
-    a rebuild of the same input gives the same tags). -#}
+{#- as_of_date never comes from the wall clock, so a rebuild of the same input gives the same tags. -#}
 
 with
 
@@ -20,7 +18,7 @@ latest as (
 
 as_of as (
     select
-        {%- if var('tags_as_of_date', none) %}
+        {%- if var('tags_as_of_date') %}
             cast('{{ var("tags_as_of_date") }}' as date) as as_of_date
         {%- else %}
             max(latest_date) as as_of_date
@@ -33,10 +31,10 @@ final as (
         as_of_date,
         -- A date on both engines (DuckDB's date + interval is a timestamp).
         cast(
-            {{ dbt.dateadd('day', 1 - var('tags_behaviour_window_days', 30), 'as_of_date') }} as date
+            {{ dbt.dateadd('day', 1 - var('tags_behaviour_window_days'), 'as_of_date') }} as date
         ) as behaviour_window_start,
         cast(
-            {{ dbt.dateadd('day', 1 - var('tags_purchase_window_days', 90), 'as_of_date') }} as date
+            {{ dbt.dateadd('day', 1 - var('tags_purchase_window_days'), 'as_of_date') }} as date
         ) as purchase_window_start
     from as_of
 )

@@ -1,5 +1,5 @@
-{#- One row per brand and order date (business date, by event time, so late lines count on their day):
-    paid orders only (cancelled and returned lines are left out). -#}
+{#- By business date of the order (event time), so a late line counts on its day; cancelled and returned
+    lines are left out. -#}
 
 with
 

@@ -1,5 +1,3 @@
-{#- One row per campaign_id: its latest known version, with its channel's group from the channels seed. -#}
-
 with
 
 versions as (

@@ -1,5 +1,3 @@
-{#- One row per sku_id: its latest known version. -#}
-
 with
 
 versions as (

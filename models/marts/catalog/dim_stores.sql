@@ -1,5 +1,3 @@
-{#- One row per store_id: its latest known version, with its region from the regions seed. -#}
-
 with
 
 versions as (

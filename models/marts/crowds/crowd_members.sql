@@ -13,7 +13,7 @@ lookalike_members as (
 ),
 
 windows as (
-    select * from {{ ref('int_tag_windows_resolved') }}
+    select * from {{ ref('tag_windows') }}
 ),
 
 members as (

@@ -56,7 +56,7 @@ measured as (
         base_distribution.base_share,
         base_distribution.as_of_date,
         coalesce(crowd_tag_values.crowd_persons, 0)
-        >= {{ var('tgi_min_crowd_persons', 30) }} as is_reliable
+        >= {{ var('tgi_min_crowd_persons') }} as is_reliable
     from crowd_sizes
     cross join base_distribution
     left join crowd_tag_values

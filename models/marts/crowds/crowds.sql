@@ -25,7 +25,7 @@ persons as (
 ),
 
 windows as (
-    select * from {{ ref('int_tag_windows_resolved') }}
+    select * from {{ ref('tag_windows') }}
 ),
 
 base as (

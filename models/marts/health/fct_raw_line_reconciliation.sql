@@ -1,5 +1,5 @@
-{#- One row per raw source and arrival date: every line read is either staged, a removed duplicate or
-    quarantined, and the columns say how many of each. -#}
+{#- Every line read is either staged, a removed duplicate or quarantined: the columns say how many of each, so
+    a line lost between raw and staging shows. -#}
 {%- set sources = ['app_events', 'orders', 'ad_events', 'message_events', 'crm_members', 'products',
                    'campaigns', 'stores'] -%}
 

@@ -1,6 +1,5 @@
-{#- One row per raw source: its newest arrival date, the newest business date it has data for, and how
-    many days it lags the newest arrival date of the whole lake (the lake's own clock, so a replayed or
-    synthetic lake reads the same as a live one). -#}
+{#- Lag is measured against the newest arrival date of the whole lake (the lake's own clock), so a replayed or
+    synthetic lake reads the same as a live one. -#}
 
 with
 

@@ -1,6 +1,3 @@
-{#- One row per person (super_id): how many identifiers of each kind the identity graph gave them, when they
-    were first seen, and whether the component is suspiciously large. -#}
-
 with
 
 identity_map as (
@@ -21,7 +18,7 @@ final as (
         sum(case when id_type = 'email_sha256' then 1 else 0 end) as email_count,
         sum(case when id_type = 'union_id' then 1 else 0 end) as union_id_count,
         sum(case when id_type = 'member_id' then 1 else 0 end) as membership_count,
-        count(*) > {{ var('identity_max_component_identifiers', 60) }} as is_oversized
+        count(*) > {{ var('identity_max_component_identifiers') }} as is_oversized
     from identity_map
     group by super_id
 )

@@ -1,5 +1,4 @@
-{#- One row per identifier (id_type, id_value) that belongs to one person, with that person's super_id.
-    Shared identifiers (shared_identifiers) are not here: they do not belong to one person. -#}
+{#- Shared identifiers (shared_identifiers) are not here: they do not belong to one person. -#}
 
 with
 

@@ -1,7 +1,3 @@
-{#- One row per shared identifier: linked to more than K accounts of one account system (a device many
-    accounts log in on, a test phone typed by many members), so not used to merge persons and not mapped to
-    a super_id. -#}
-
 with
 
 shared as (

@@ -1,6 +1,3 @@
-{#- One row per catalogue tag: the governed catalogue (family, name, definition, kind, allowed values, source
-    models, refresh cadence, owner) with its latest coverage, for BI users browsing what tags exist. -#}
-
 with
 
 catalogue as (

@@ -1,6 +1,3 @@
-{#- One row per tag and value carried by at least one person: how many persons carry it and their share of
-    the whole base (every super_id in dim_persons). The base side of crowd profiles and TGI. -#}
-
 with
 
 user_tags as (

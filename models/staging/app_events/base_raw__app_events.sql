@@ -1,5 +1,3 @@
-{#- One row per raw line of app_events for the batch's arrival dates: parsed, typed, validated and
-    flagged as duplicate or not. stg_raw__app_events, the quarantine and the reconciliation read it. -#}
 {%- set batch = raw_batch() -%}
 {{ config(
     materialized='incremental',

@@ -1,4 +1,3 @@
-{#- One row per raw line of campaigns (a line per change of a campaign) for the batch's arrival dates. -#}
 {%- set batch = raw_batch() -%}
 {{ config(
     materialized='incremental',

@@ -1,5 +1,4 @@
-{#- One row per raw line of crm_members (a line per change of a member) for the batch's arrival dates.
-    Raw phone and email are hashed here and go no further. -#}
+{#- Raw phone and email are hashed here and go no further. -#}
 {%- set batch = raw_batch() -%}
 {{ config(
     materialized='incremental',

@@ -1,5 +1,5 @@
-{#- One row per raw line of message_events for the batch's arrival dates. Raw phone and email are hashed
-    here and go no further; only a rejected line keeps its raw text, in the quarantine. -#}
+{#- Raw phone and email are hashed here and go no further; only a rejected line keeps its raw text, in the
+    quarantine. -#}
 {%- set batch = raw_batch() -%}
 {{ config(
     materialized='incremental',

@@ -1,4 +1,3 @@
-{#- One row per raw line of orders for the batch's arrival dates: parsed, typed, validated, flagged. -#}
 {%- set batch = raw_batch() -%}
 {{ config(
     materialized='incremental',

@@ -1,4 +1,3 @@
-{#- One row per resent raw line that staging kept out because its record was already seen. -#}
 {%- set sources = ['app_events', 'orders', 'ad_events', 'message_events', 'crm_members', 'products',
                    'campaigns', 'stores'] -%}
 

@@ -1,5 +1,4 @@
-{#- One row per rejected raw line, from every source: where it was (source, dt, file, line), why it was
-    rejected, and its raw text. The only place past the raw zone that keeps a raw line. -#}
+{#- The only place past the raw zone that keeps a raw line. -#}
 {%- set sources = ['app_events', 'orders', 'ad_events', 'message_events', 'crm_members', 'products',
                    'campaigns', 'stores'] -%}
 

@@ -1,4 +1,3 @@
-{#- One row per raw line of stores (a line per change of a store) for the batch's arrival dates. -#}
 {%- set batch = raw_batch() -%}
 {{ config(
     materialized='incremental',
