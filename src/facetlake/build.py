@@ -1,4 +1,4 @@
-"""The one build path of a lake: prepare (crowd registry, Trino raw partitions) -> dbt build -> publish.
+"""The one build path of a lake: prepare (raw manifest, crowd registry, Trino raw partitions) -> dbt -> publish.
 
 `facetlake build`, `facetlake crowd refresh` (and crowd create) and the tests call `run_build`. The Dagster
 code location runs the same steps as assets: `sync_crowd_registry` and `sync_raw_partitions` are assets
@@ -6,6 +6,8 @@ upstream of the dbt sources they feed, and the dbt asset streams its own `dbt bu
 events) between `prepare_warehouse` and `publish`.
 
     prepare_warehouse   <lake>/warehouse exists (DuckDB writes its file there; the crowd registry too)
+    scan_raw_zone       the raw zone's manifest (facetlake.raw_zone): every file listed with its status,
+                        new and changed files hashed and counted; the raw_lines macro reads what it lists
     sync_raw_partitions on Trino, the raw zone's dt folders registered with the hive catalog; on DuckDB
                         nothing (dbt reads the files directly)
     sync_crowd_registry the repository's crowds/*.yml loaded into the registry the crowd models read
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from facetlake import paths
 from facetlake.dbt_runner import BuildError, run_dbt
+from facetlake.raw_zone import ScanReport, scan_raw_zone
 
 if TYPE_CHECKING:
     from facetlake.crowds.registry import SyncReport
@@ -38,6 +41,7 @@ __all__ = [
     "publish",
     "publish_serving_copy",
     "run_build",
+    "scan_raw_zone",
     "sync_crowd_registry",
     "sync_raw_partitions",
 ]
@@ -68,6 +72,7 @@ class Prepared:
 
     raw_partitions: RawPartitions
     crowds: SyncReport
+    raw_manifest: ScanReport | None = None
 
 
 def check_engine(engine: str) -> str:
@@ -106,11 +111,14 @@ def sync_crowd_registry(lake: Path, engine: str) -> SyncReport:
 
 
 def prepare(lake: Path, engine: str) -> Prepared:
-    """Everything a dbt build of the lake needs first: the warehouse folder, raw partitions, crowd registry."""
+    """Everything a dbt build of the lake needs first: the warehouse folder, the raw manifest, raw partitions,
+    crowd registry."""
     prepare_warehouse(lake)
+    # Staging reads the files the manifest lists, so it is written before anything reads the raw zone.
+    manifest = scan_raw_zone(lake)
     raw = sync_raw_partitions(lake, engine)
     # The crowd models read the registry: the repository's crowds join every build.
-    return Prepared(raw_partitions=raw, crowds=sync_crowd_registry(lake, engine))
+    return Prepared(raw_partitions=raw, crowds=sync_crowd_registry(lake, engine), raw_manifest=manifest)
 
 
 def publish_serving_copy(lake: Path) -> Path:
@@ -138,12 +146,21 @@ def build_args(
     dt_from: str | None = None,
     dt_to: str | None = None,
     full_refresh: bool = False,
+    reset_identity: bool = False,
 ) -> list[str]:
-    """The `dbt build` arguments: a selection, the arrival date(s) to load, a full refresh."""
+    """The `dbt build` arguments: a selection, the arrival date(s) to load, a full refresh.
+
+    `reset_identity` (with `full_refresh`) also rebuilds the persisted super_id state, which a full refresh
+    otherwise keeps: every person may be renumbered, so it is never implied.
+    """
+    if reset_identity and not full_refresh:
+        raise ValueError("reset_identity renumbers persons and needs full_refresh too")
     args = ["build"]
     if select:
         args += ["--select", select]
-    build_vars = {k: v for k, v in {"dt": dt, "dt_from": dt_from, "dt_to": dt_to}.items() if v}
+    build_vars: dict[str, object] = {k: v for k, v in {"dt": dt, "dt_from": dt_from, "dt_to": dt_to}.items() if v}
+    if reset_identity:
+        build_vars["identity_reset_state"] = True
     if build_vars:
         args += ["--vars", json.dumps(build_vars)]
     if full_refresh:
@@ -160,12 +177,13 @@ def run_build(
     dt_to: str | None = None,
     full_refresh: bool = False,
     quiet: bool = False,
+    reset_identity: bool = False,
 ) -> Prepared:
     """Prepare, `dbt build` (seeds, models, snapshots, tests), publish; raise BuildError when dbt fails."""
     if not paths.raw_zone(lake).is_dir():
         raise BuildError(f"{lake} has no raw/ zone. Run `facetlake generate --lake {lake}` or drop files there.")
     check_engine(engine)
     prepared = prepare(lake, engine)
-    run_dbt(lake, build_args(select, dt, dt_from, dt_to, full_refresh), engine=engine, quiet=quiet)
+    run_dbt(lake, build_args(select, dt, dt_from, dt_to, full_refresh, reset_identity), engine=engine, quiet=quiet)
     publish(lake, engine)
     return prepared

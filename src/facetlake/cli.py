@@ -72,8 +72,19 @@ def generate(lake: Path | None, persons: int, days: int, seed: int, start, force
     help="dbt selection, e.g. 'staging' or '+fct_raw_line_reconciliation'.",
 )
 @click.option("--dt", default=None, help="Rebuild one arrival date (YYYY-MM-DD) of the incremental models.")
-@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from all raw partitions.")
-def build(lake: Path | None, engine: str, select: str | None, dt: str | None, full_refresh: bool) -> None:
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild incremental models from all raw partitions (the persisted super_id state is kept).",
+)
+@click.option(
+    "--reset-identity",
+    is_flag=True,
+    help="With --full-refresh: rebuild the super_id state from scratch too (persons may be renumbered).",
+)
+def build(
+    lake: Path | None, engine: str, select: str | None, dt: str | None, full_refresh: bool, reset_identity: bool
+) -> None:
     """Build (run and test) the dbt project on an existing lake."""
     from facetlake.build import BuildError, run_build
     from facetlake.trino import TrinoError
@@ -83,8 +94,17 @@ def build(lake: Path | None, engine: str, select: str | None, dt: str | None, fu
             date.fromisoformat(dt)
         except ValueError:
             raise click.BadParameter(f"{dt!r} is not a date like 2026-10-01", param_hint="--dt") from None
+    if reset_identity and not full_refresh:
+        raise click.UsageError("--reset-identity renumbers persons; it needs --full-refresh too")
     try:
-        run_build(_lake(lake), engine=engine, select=select, dt=dt, full_refresh=full_refresh)
+        run_build(
+            _lake(lake),
+            engine=engine,
+            select=select,
+            dt=dt,
+            full_refresh=full_refresh,
+            reset_identity=reset_identity,
+        )
     except (BuildError, TrinoError) as error:
         raise click.ClickException(str(error)) from None
 

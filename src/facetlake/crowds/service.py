@@ -35,7 +35,7 @@ from facetlake.crowds.rules import parse_rule, sql_string
 if TYPE_CHECKING:  # pandas is imported where used, to keep `crowd size` fast
     import pandas as pd
 
-CROWD_MODELS = "path:models/intermediate/crowds path:models/marts/crowds"
+CROWD_MODELS = "group:crowds"
 CHANNELS = {"dsp": "device_id", "sms": "phone_sha256"}
 
 
