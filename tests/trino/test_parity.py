@@ -10,6 +10,7 @@ against the planted faults. Tolerances: see facetlake.trino.parity (floats withi
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from facetlake import paths
 from facetlake.build import run_build
+from facetlake.dbt_runner import run_dbt
 from facetlake.generator import GeneratorConfig, generate_lake
 from facetlake.paths import RAW_SOURCES
 from facetlake.trino.config import TrinoSettings
@@ -96,6 +99,22 @@ def test_every_model_is_the_same_on_both_engines(built: BuiltLake) -> None:
     assert {"staging.base_raw__orders", "staging.quarantined_lines", "reference.channels"} <= names
     assert {"marts.fct_raw_line_reconciliation", "marts.dim_products"} <= names
     assert len(names) >= 30 and report.rows_compared > 10_000
+
+
+def test_dbt_docs_generate_on_both_engines(built: BuiltLake, trino_node, monkeypatch) -> None:
+    """The catalog a user browses with `dbt docs serve` has every mart's columns, and the dashboards as exposures."""
+    monkeypatch.setenv("FACETLAKE_TRINO_PORT", str(trino_node.port))
+    for engine in ("duckdb", "trino"):
+        run_dbt(built.lake, ["docs", "generate"], engine=engine, quiet=True)
+        target = paths.dbt_target_dir(built.lake)
+        catalog = json.loads((target / "catalog.json").read_text())
+        manifest = json.loads((target / "manifest.json").read_text())
+        assert manifest["metadata"]["adapter_type"] == engine
+        columns = catalog["nodes"]["model.facetlake.fct_brand_daily_sales"]["columns"]
+        assert {"brand_id", "order_date"} <= {name.lower() for name in columns}, engine
+        assert len(catalog["nodes"]) >= 30, engine
+        exposures = {e["name"] for e in manifest["exposures"].values()}
+        assert {"data_health_dashboard", "brand_sales_dashboard"} <= exposures, engine
 
 
 def test_quarantine_on_trino_holds_the_planted_faults_at_their_lines(built: BuiltLake, trino_node) -> None:
