@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from facetlake import paths
+from facetlake.warehouse import WarehouseLocked, is_lock_error, locked_message, wait_for_writer
 
 
 class BuildError(RuntimeError):
@@ -36,10 +37,18 @@ def dbt_executable() -> str:
 def run_dbt(lake: Path, args: list[str], engine: str = "duckdb", quiet: bool = False) -> None:
     """Run one dbt command in the project for `lake`; raise BuildError when it fails."""
     paths.warehouse_path(lake).parent.mkdir(parents=True, exist_ok=True)
+    if engine == "duckdb":
+        # One writer at a time: wait (bounded) for a concurrent build rather than fail deep inside dbt.
+        try:
+            wait_for_writer(lake)
+        except WarehouseLocked as error:
+            raise BuildError(str(error)) from None
     cmd = [dbt_executable(), *args, "--project-dir", str(paths.project_dir())]
     env = dbt_environment(lake, engine)
     result = subprocess.run(cmd, env=env, capture_output=quiet, text=True, check=False)
     if result.returncode != 0:
+        if engine == "duckdb" and quiet and is_lock_error(result.stdout or ""):
+            raise BuildError(locked_message(lake, result.stdout, 0))  # taken between our wait and dbt's start
         detail = (result.stdout or "")[-4000:] if quiet else ""
         raise BuildError(
             f"`{' '.join(args)}` failed on {engine} (exit {result.returncode}). "

@@ -320,6 +320,11 @@ def export(name: str, channel: str, lake: Path | None, engine: str) -> None:
     state = "unchanged (same content as before)" if r.unchanged else "written"
     click.echo(f"{r.identifiers:,} identifiers of {r.persons:,} persons -> {r.file} [{state}]")
     click.echo(f"manifest {r.manifest} sha256 {r.checksum}")
+    if r.skipped:
+        reasons = "; ".join(f"{n:,} {reason}" for reason, n in sorted(r.skipped_reasons.items()))
+        click.echo(f"skipped {r.skipped:,} invalid identifiers ({reasons}), e.g.:", err=True)
+        for example in r.skipped_examples:
+            click.echo(f"  {example}", err=True)
 
 
 @crowd.command()

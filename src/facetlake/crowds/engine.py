@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from facetlake import paths
+from facetlake.dbt_runner import BuildError
+from facetlake.warehouse import lock_wait_seconds, locked_message
 
 if TYPE_CHECKING:  # pandas is imported where used, to keep `crowd size` fast
     import pandas as pd
@@ -49,13 +51,19 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text or "conflicting" in text
 
 
+class WarehouseBusy(EngineError, BuildError):
+    """A write connection waited its bounded time for the warehouse lock; the message names the holder.
+    Both an EngineError (crowd CLI) and a BuildError (the build path runs the registry sync first)."""
+
+
 class DuckDBEngine:
     """The lake's DuckDB warehouse. Readers use the warehouse when no build holds it, else the serving copy
-    (warehouse/serving/, published after every build); writers wait up to `wait_seconds` for the lock."""
+    (warehouse/serving/, published after every build); writers wait up to `wait_seconds` for the lock
+    (default FACETLAKE_LOCK_WAIT_SECONDS, 60), then raise WarehouseBusy naming the process that holds it."""
 
     name = "duckdb"
 
-    def __init__(self, lake: Path, write: bool = False, wait_seconds: float = 30.0) -> None:
+    def __init__(self, lake: Path, write: bool = False, wait_seconds: float | None = None) -> None:
         import duckdb
 
         self.lake = lake
@@ -64,7 +72,9 @@ class DuckDBEngine:
         serving = paths.serving_path(lake)
         if not write and not warehouse.exists() and not serving.exists():
             raise EngineError(f"{lake} has no warehouse yet. Run `facetlake build --lake {lake}` first.")
-        deadline = time.monotonic() + wait_seconds
+        wait_seconds = lock_wait_seconds() if wait_seconds is None else wait_seconds
+        start = time.monotonic()
+        deadline = start + wait_seconds
         while True:
             try:
                 if write:
@@ -83,10 +93,7 @@ class DuckDBEngine:
                     self.path = serving
                     break
                 if time.monotonic() > deadline:
-                    raise EngineError(
-                        f"The warehouse {warehouse} is locked by another process (a build?). "
-                        "Try again when it finishes."
-                    ) from exc
+                    raise WarehouseBusy(locked_message(lake, exc, time.monotonic() - start)) from None
                 time.sleep(0.5)
         self.con.execute("set TimeZone = 'UTC'")
 

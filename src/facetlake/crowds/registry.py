@@ -25,6 +25,8 @@ REGISTRY_SCHEMA = "registry"
 DEFINITIONS = "crowd_definitions"
 UPLOAD_IDENTIFIERS = "crowd_upload_identifiers"
 CROWD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# An upload is a folder name under <lake>/uploads: no separators, no dots, not hidden, so it cannot leave it.
+UPLOAD_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 KINDS = ("rule", "upload", "lookalike")
 UPLOAD_KINDS = ("phone", "phone_sha256", "device_id", "user_pin", "member_id")
 
@@ -80,12 +82,27 @@ class CrowdDefinition:
 
 
 def check_name(name: str) -> str:
-    if not CROWD_NAME.match(name or ""):
+    if not isinstance(name, str) or not CROWD_NAME.fullmatch(name):
         raise CrowdError(
             f"Crowd name {name!r} is not valid: use lower-case letters, digits and _, starting with a letter "
-            "(at most 63 characters)."
+            "(at most 63 characters; no paths)."
         )
     return name
+
+
+def check_upload_name(name: str) -> str:
+    if not isinstance(name, str) or not UPLOAD_NAME.fullmatch(name):
+        raise CrowdError(
+            f"Upload name {name!r} is not valid: name a folder directly under <lake>/uploads with lower-case "
+            "letters, digits, _ and -, starting with a letter or digit (at most 63 characters; no paths, no hidden "
+            "folders)."
+        )
+    return name
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path`, symbolic links resolved, lies within `root` (also resolved)."""
+    return path.resolve().is_relative_to(root.resolve())
 
 
 # ---- tables ----------------------------------------------------------------------------------------------
@@ -260,14 +277,26 @@ class Upload:
 
 
 def upload_dir(lake: Path, name: str) -> Path:
-    return paths.uploads_dir(lake) / name
+    """<lake>/uploads/<name>, refused (CrowdError) when the name is not a plain folder name or the folder,
+    symbolic links resolved, lies outside <lake>/uploads."""
+    root = paths.uploads_dir(lake)
+    folder = root / check_upload_name(name)
+    if not inside(folder, root):
+        raise CrowdError(f"The upload {name!r} resolves outside {root} (a symbolic link?); refusing to read it.")
+    return folder
 
 
 def read_upload(lake: Path, name: str) -> Upload:
     """Read <lake>/uploads/<name>/*.csv: a header naming one identifier kind (phone, phone_sha256, device_id,
-    user_pin, member_id). Phones are normalised to E.164 and hashed here: no raw phone is stored."""
+    user_pin, member_id). Phones are normalised to E.164 and hashed here: no raw phone is stored. Hidden files
+    are ignored; a file that resolves outside <lake>/uploads is refused."""
     folder = upload_dir(lake, name)
-    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    files = sorted(p for p in folder.glob("*.csv") if not p.name.startswith(".")) if folder.is_dir() else []
+    for path in files:
+        if not inside(path, paths.uploads_dir(lake)):
+            raise CrowdError(
+                f"{path} resolves outside {paths.uploads_dir(lake)} (a symbolic link?); refusing to read it."
+            )
     if not files:
         raise CrowdError(
             f"No upload at {folder}: put one or more CSV files there (header: one of {', '.join(UPLOAD_KINDS)})."

@@ -23,7 +23,9 @@ from facetlake.crowds.registry import (
     CrowdDefinition,
     CrowdError,
     SyncReport,
+    check_name,
     get_definition,
+    inside,
     lookalike_definition,
     read_upload,
     rule_definition,
@@ -234,9 +236,36 @@ def profile(
     return engine.query_df(sql)
 
 
-# ---- export --------------------------------------------------------------------------------------------
+# ---- export ----------------------------------------------------------------------------------------------
 _PHONE_LIKE = re.compile(r"^\+?\d[\d\s\-()]{6,}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# What a device id may look like in a package: letters, digits and . _ : - (IDFA/GAID UUIDs, our dev-<hex>),
+# starting with a letter or digit, so no cell can start a spreadsheet formula (OWASP CSV injection: = + - @
+# tab CR) or break the CSV (quotes, commas, line breaks).
+_DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SKIPPED_EXAMPLES = 5
+
+
+def identifier_problem(channel: str, value: str) -> str | None:
+    """Why `value` cannot go into a `channel` package (None when it can). Bad identifiers are skipped and
+    reported, never quoted into the file: a DSP matches ids byte for byte, so a defused '=x is useless anyway."""
+    if not value:
+        return "empty"
+    if value.startswith(_FORMULA_START):
+        return "starts like a spreadsheet formula"
+    if channel == "sms":
+        return None if _HEX64.fullmatch(value) else "not a phone SHA-256"
+    if value.isdigit() or _PHONE_LIKE.fullmatch(value):
+        return "only digits (could be a raw phone, and spreadsheets rewrite numbers)"
+    if not _DEVICE_ID.fullmatch(value):
+        return "characters a device id does not have"
+    return None
+
+
+def _masked(value: str) -> str:
+    # Reported values may be personal data (a phone typed as a device id): show only how they start.
+    return f"{value[:4]}... ({len(value)} characters)"
 
 
 @dataclass
@@ -251,14 +280,20 @@ class ExportResult:
     checksum: str
     unchanged: bool
     manifest_data: dict = field(default_factory=dict)
+    skipped: int = 0
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    skipped_examples: list[str] = field(default_factory=list)
 
 
 def export_crowd(lake: Path, name: str, channel: str, engine: str | None = None) -> ExportResult:
     """Write the crowd package for a channel: <lake>/exports/<crowd>/<as_of_date>/<channel>/ with
     identifiers.csv (sorted, one identifier a line) and manifest.json (rule, counts, created_at, sha256).
-    Re-exporting the same crowd on the same data leaves both files untouched."""
+    Identifiers that are not valid for the channel (see identifier_problem) are skipped and reported in the
+    manifest (`skipped_identifiers`, by reason, masked examples). Re-exporting the same crowd on the same data
+    leaves both files untouched."""
     if channel not in CHANNELS:
         raise CrowdError(f"Unknown channel {channel!r}; use one of {', '.join(CHANNELS)}.")
+    check_name(name)
     e = connect(lake, engine)
     try:
         crowd = crowd_row(e, name)
@@ -270,30 +305,31 @@ def export_crowd(lake: Path, name: str, channel: str, engine: str | None = None)
     finally:
         e.close()
     id_kind = CHANNELS[channel]
-    values = sorted(set(df["id_value"].astype(str)))
-    for v in values:  # the last guard: a package never carries a raw phone
-        if (channel == "sms" and not _HEX64.match(v)) or _PHONE_LIKE.match(v):
-            raise CrowdError(f"Refusing to export {name!r} to {channel}: {v[:6]}... is not a hashed identifier.")
+    df = df.assign(id_value=df["id_value"].astype(str))
+    problems = {v: identifier_problem(channel, v) for v in set(df["id_value"])}
+    bad = sorted(v for v, p in problems.items() if p)
+    reasons: dict[str, int] = {}
+    for v in bad:
+        reasons[problems[v]] = reasons.get(problems[v], 0) + 1  # type: ignore[index]
+    examples = [f"{_masked(v)}: {problems[v]}" for v in bad[:SKIPPED_EXAMPLES]]
+    df = df[~df["id_value"].isin(bad)]
+    values = sorted(set(df["id_value"]))
     content = (id_kind + "\n" + "".join(v + "\n" for v in values)).encode("utf-8")
     checksum = hashlib.sha256(content).hexdigest()
     as_of = str(crowd["as_of_date"])[:10]
-    folder = paths.exports_dir(lake) / name / as_of / channel
+    root = paths.exports_dir(lake)
+    folder = root / name / as_of / channel
+    if not inside(folder, root):
+        raise CrowdError(f"The export folder {folder} resolves outside {root} (a symbolic link?); refusing to write.")
     file = folder / "identifiers.csv"
     manifest_path = folder / "manifest.json"
+    persons = int(df["super_id"].nunique())
+    skipped = {"skipped": len(bad), "skipped_reasons": reasons, "skipped_examples": examples}
     if manifest_path.exists() and file.exists():
         old = json.loads(manifest_path.read_text(encoding="utf-8"))
         if old.get("sha256") == checksum and hashlib.sha256(file.read_bytes()).hexdigest() == checksum:
             return ExportResult(
-                name,
-                channel,
-                folder,
-                file,
-                manifest_path,
-                len(values),
-                int(df["super_id"].nunique()),
-                checksum,
-                True,
-                old,
+                name, channel, folder, file, manifest_path, len(values), persons, checksum, True, old, **skipped
             )
     folder.mkdir(parents=True, exist_ok=True)
     manifest = {
@@ -305,8 +341,11 @@ def export_crowd(lake: Path, name: str, channel: str, engine: str | None = None)
         "identifier_kind": id_kind,
         "as_of_date": as_of,
         "crowd_size": int(crowd["crowd_size"]),
-        "reachable_persons": int(df["super_id"].nunique()),
+        "reachable_persons": persons,
         "identifiers": len(values),
+        "skipped_identifiers": len(bad),
+        "skipped_by_reason": reasons,
+        "skipped_examples": examples,
         "file": file.name,
         "bytes": len(content),
         "sha256": checksum,
@@ -316,16 +355,7 @@ def export_crowd(lake: Path, name: str, channel: str, engine: str | None = None)
     _atomic_write(file, content)
     _atomic_write(manifest_path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return ExportResult(
-        name,
-        channel,
-        folder,
-        file,
-        manifest_path,
-        len(values),
-        manifest["reachable_persons"],
-        checksum,
-        False,
-        manifest,
+        name, channel, folder, file, manifest_path, len(values), persons, checksum, False, manifest, **skipped
     )
 
 
