@@ -39,11 +39,12 @@
 {%- endmacro %}
 
 
-{#- Text as a whole number; null for text that is not one ('1.5', 'n/a'), on every engine alike. -#}
+{#- Text as a whole number; null for text that is not one ('1.5', 'n/a') or is out of bigint's range
+    (>= 2^63), on every engine alike. -#}
 {% macro try_to_integer(expression) -%}
     case
         when try_cast({{ expression }} as decimal(38, 6)) = floor(try_cast({{ expression }} as decimal(38, 6)))
-            then cast(try_cast({{ expression }} as decimal(38, 6)) as bigint)
+            then try_cast(try_cast({{ expression }} as decimal(38, 6)) as bigint)
     end
 {%- endmacro %}
 

@@ -1,5 +1,7 @@
 {#- Every line of one raw source for the batch's arrival dates, as text, never parsed here:
-    columns line, file_name, line_number (1-based within its file), dt (date).
+    columns line, file_name, line_number (1-based within its file), dt (date), and line_defect: why the line
+    cannot be staged as it is (invalid_utf8, line_too_long, control_byte, stray_cr; null for a clean line).
+    Only files of the raw manifest's `ok` and `sidecar` statuses are read (facetlake.raw_zone).
     A source with no files yet gives an empty relation rather than failing the build.
 
     Arguments:
@@ -11,59 +13,127 @@
 {%- endmacro %}
 
 
-{#- DuckDB reads the lake's files directly. Line numbers: DuckDB keeps insertion order through the scan
-    (preserve_insertion_order, set in the profile), so a running row number minus the file's first one
-    is the line's position in its file. A test checks this against the planted malformed lines. -#}
+{#- DuckDB reads the files the raw manifest lists (facetlake.raw_zone writes it before each build): the clean
+    ones (`ok`) straight from the raw zone with read_csv over an explicit list (never a glob, so a skipped or
+    unreadable file is never touched), the others (`sidecar`) from their normalised Parquet copies, which carry
+    each line's number and defect. Line numbers of the clean files: DuckDB keeps insertion order through the
+    scan (preserve_insertion_order, set in the profile), so a running row number minus the lines of the files
+    before it in the list (line_offset, from the manifest's exact counts) is the line's place in its file;
+    read_csv's file_index says which file a row came from. fct_raw_files tests that every file's numbers
+    run from 1 to its line count. -#}
 {% macro duckdb__raw_lines(source_name, batch) -%}
     {%- set relation = source('raw', source_name) -%}
-    {%- set glob = env_var('FACETLAKE_LAKE') ~ '/raw/' ~ source_name ~ '/dt=*/*.jsonl*' -%}
-    {%- set file_count = 1 -%}
+    {%- set clean = [] -%}
+    {%- set sidecars = [] -%}
     {%- if execute -%}
-        {%- set file_count = run_query("select count(*) from glob('" ~ glob ~ "')").columns[0].values()[0] -%}
+        {%- if _duckdb_raw_manifest_exists(source_name) -%}
+            {%- for row in _raw_manifest_files(source_name, batch) -%}
+                {%- do (clean if row[3] == 'ok' else sidecars).append(row) -%}
+            {%- endfor -%}
+        {%- endif -%}
     {%- endif -%}
-    {%- if file_count == 0 %}
+    {%- if not clean and not sidecars %}
     select
         cast(null as varchar) as line,
         cast(null as varchar) as file_name,
         cast(null as bigint) as line_number,
-        cast(null as date) as dt
+        cast(null as date) as dt,
+        cast(null as varchar) as line_defect
     where 1 = 0
     {%- else %}
-    {#- The first line's running number per file comes from an aggregate joined back: DuckDB inlines the
-        CTE and reads the files twice, which is still 3x cheaper than a window over the full lines. -#}
-    with
-
-    numbered as (
-        select
-            line,
-            filename as file_name,
-            dt,
-            row_number() over () as running_number
-        from read_csv(
-            '{{ glob }}',
-            columns = {'line': 'VARCHAR'},
-            delim = chr(1), quote = '', escape = '', header = false, auto_detect = false,
-            hive_partitioning = true, hive_types = {'dt': 'DATE'}, filename = true
-        )
-        where {{ raw_batch_predicate('dt', batch) }}
-    ),
-
-    first_numbers as (
-        select
-            file_name,
-            min(running_number) as first_running_number
-        from numbered
-        group by file_name
-    )
-
+    {%- set offset = namespace(lines=0) %}
+    {%- if clean %}
     select
         numbered.line,
-        numbered.file_name,
-        numbered.running_number - first_numbers.first_running_number + 1 as line_number,
-        numbered.dt
-    from numbered
-    inner join first_numbers on numbered.file_name = first_numbers.file_name
+        clean_files.file_name,
+        numbered.running_number - clean_files.line_offset as line_number,
+        clean_files.dt,
+        cast(null as varchar) as line_defect
+    from (
+        select
+            line,
+            file_index,
+            row_number() over () as running_number
+        from read_csv(
+            [{% for row in clean %}{{ _sql_text(row[0]) }}{{ ', ' if not loop.last }}{% endfor %}],
+            columns = {'line': 'VARCHAR'},
+            delim = chr(1), quote = '', escape = '', header = false, auto_detect = false,
+            hive_partitioning = false
+        )
+    ) as numbered
+    inner join (
+        values
+        {%- for row in clean %}
+            ({{ loop.index0 }}, {{ _sql_text(row[0]) }}, cast('{{ row[1] }}' as date), {{ offset.lines }})
+            {{- ',' if not loop.last }}
+            {%- set offset.lines = offset.lines + row[2] %}
+        {%- endfor %}
+    ) as clean_files (file_index, file_name, dt, line_offset)
+        on numbered.file_index = clean_files.file_index
     {%- endif %}
+    {%- if clean and sidecars %}
+    union all
+    {%- endif %}
+    {%- if sidecars %}
+    {%- set sidecar_paths = sidecars | map(attribute=4) | unique | list %}
+    select
+        sidecar.line,
+        sidecar_files.file_name,
+        sidecar.line_number,
+        sidecar_files.dt,
+        sidecar.line_defect
+    from read_parquet(
+        [{% for path in sidecar_paths %}{{ _sql_text(path) }}{{ ', ' if not loop.last }}{% endfor %}],
+        filename = true
+    ) as sidecar
+    inner join (
+        values
+        {%- for row in sidecars %}
+            ({{ _sql_text(row[4]) }}, {{ _sql_text(row[0]) }}, cast('{{ row[1] }}' as date))
+            {{- ',' if not loop.last }}
+        {%- endfor %}
+    ) as sidecar_files (sidecar_path, file_name, dt)
+        on sidecar.filename = sidecar_files.sidecar_path
+    {%- endif %}
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- The raw manifest's files of a source that staging reads (status ok or sidecar, at least one line) in the
+    batch's dts, as rows (file_name, dt text, lines, status, sidecar_path, relative_path). -#}
+{% macro _raw_manifest_files(source_name, batch) -%}
+    {%- set listed = run_query(
+        "select file_name, cast(dt as varchar), lines, status, sidecar_path, relative_path from "
+        ~ source('raw_manifest', 'files')
+        ~ " where source_name = '" ~ source_name ~ "' and status in ('ok', 'sidecar') and lines > 0 and "
+        ~ raw_batch_predicate('dt', batch) ~ " order by file_name"
+    ) -%}
+    {{ return(listed.rows | list) }}
+{%- endmacro %}
+
+
+{#- DuckDB: whether the raw manifest exists (the build's prepare step writes it). Without it, a source with
+    files is an error that says what to do (reading nothing would lose lines silently); a source without
+    files, e.g. an empty lake being linted, reads as empty. -#}
+{% macro _duckdb_raw_manifest_exists(source_name) -%}
+    {%- set lake = env_var('FACETLAKE_LAKE') -%}
+    {%- if run_query("select count(*) from glob('" ~ lake ~ "/raw_manifest/files/manifest.parquet')")
+        .columns[0].values()[0] > 0 -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- if run_query("select count(*) from glob('" ~ lake ~ "/raw/" ~ source_name ~ "/**')").columns[0].values()[0] > 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "The raw manifest " ~ lake ~ "/raw_manifest/files/manifest.parquet is missing, so the raw zone's files"
+            ~ " cannot be read. Build with `facetlake build` (or materialize the Dagster asset raw_partitions):"
+            ~ " its prepare step writes the manifest.") }}
+    {%- endif -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+
+{#- A SQL string literal of a text (quotes doubled). -#}
+{% macro _sql_text(text) -%}
+    '{{ text | replace("'", "''") }}'
 {%- endmacro %}
 
 
@@ -102,11 +172,23 @@
         {%- set folder = lake_uri.rstrip('/') -%}
         {%- set local_prefix = (folder ~ '/') if folder not in ('', 'local:') else 'local:///' -%}
     {%- endif %}
+    {#- Only the files the raw manifest lists as read: the hive connector prunes the others by "$path"
+        before opening them, so a skipped or unreadable file (a truncated .gz, a .tmp) never fails the build.
+        A `sidecar` file is read from its normalised copy (raw_manifest.sidecars), as on DuckDB. -#}
+    {%- set lake_root = local_prefix or (lake_uri.rstrip('/') ~ '/') -%}
+    {%- set files = [] -%}
+    {%- set sidecars = [] -%}
+    {%- if execute -%}
+        {%- for row in _raw_manifest_files(source_name, batch) -%}
+            {%- do (files if row[3] == 'ok' else sidecars).append(row) -%}
+        {%- endfor -%}
+    {%- endif %}
     select
         line,
         file_name,
         row_number() over (partition by file_name) as line_number,
-        dt
+        dt,
+        cast(null as varchar) as line_defect
     from (
         select
             nullif(line, '') as line,
@@ -121,8 +203,44 @@
             {%- endif %}
             cast(dt as date) as dt
         from {{ relation }}
-        where {{ _trino_raw_partition_predicate('dt', batch) }}
+        where
+            {{ _trino_raw_partition_predicate('dt', batch) }}
+            {%- if files %}
+            and "$path" in (
+                {%- for row in files %}
+                {{ _sql_text(lake_root ~ 'raw/' ~ row[5]) }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            )
+            {%- else %}
+            and 1 = 0
+            {%- endif %}
     ) as raw_files
+    {%- if sidecars %}
+    {#- The manifest gives a sidecar's path on this machine; Trino reads it under the lake's URI. -#}
+    {%- set sidecar_uris = [] -%}
+    {%- for row in sidecars -%}
+        {%- do sidecar_uris.append(lake_root ~ 'raw_manifest/' ~ row[4].split('/raw_manifest/')[-1]) -%}
+    {%- endfor %}
+    union all
+    select
+        sidecar.line,
+        sidecar_files.file_name,
+        sidecar.line_number,
+        sidecar_files.dt,
+        sidecar.line_defect
+    from {{ source('raw_manifest', 'sidecars') }} as sidecar
+    inner join (
+        values
+        {%- for row in sidecars %}
+            ({{ _sql_text(sidecar_uris[loop.index0]) }}, {{ _sql_text(row[0]) }}, cast('{{ row[1] }}' as date))
+            {{- ',' if not loop.last }}
+        {%- endfor %}
+    ) as sidecar_files (sidecar_path, file_name, dt)
+        on sidecar."$path" = sidecar_files.sidecar_path
+    where
+        sidecar.source_name = '{{ source_name }}'
+        and sidecar."$path" in ({% for uri in sidecar_uris | unique %}{{ _sql_text(uri) }}{{ ', ' if not loop.last }}{% endfor %})
+    {%- endif %}
 {%- endmacro %}
 
 

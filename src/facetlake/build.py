@@ -1,4 +1,4 @@
-"""The one build path of a lake: prepare (crowd registry, Trino raw partitions) -> dbt build -> publish.
+"""The one build path of a lake: prepare (raw manifest, crowd registry, Trino raw partitions) -> dbt -> publish.
 
 `facetlake build`, `facetlake crowd refresh` (and crowd create) and the tests call `run_build`. The Dagster
 code location runs the same steps as assets: `sync_crowd_registry` and `sync_raw_partitions` are assets
@@ -6,6 +6,8 @@ upstream of the dbt sources they feed, and the dbt asset streams its own `dbt bu
 events) between `prepare_warehouse` and `publish`.
 
     prepare_warehouse   <lake>/warehouse exists (DuckDB writes its file there; the crowd registry too)
+    scan_raw_zone       the raw zone's manifest (facetlake.raw_zone): every file listed with its status,
+                        new and changed files hashed and counted; the raw_lines macro reads what it lists
     sync_raw_partitions on Trino, the raw zone's dt folders registered with the hive catalog; on DuckDB
                         nothing (dbt reads the files directly)
     sync_crowd_registry the repository's crowds/*.yml loaded into the registry the crowd models read
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from facetlake import paths
 from facetlake.dbt_runner import BuildError, run_dbt
+from facetlake.raw_zone import ScanReport, scan_raw_zone
 
 if TYPE_CHECKING:
     from facetlake.crowds.registry import SyncReport
@@ -38,6 +41,7 @@ __all__ = [
     "publish",
     "publish_serving_copy",
     "run_build",
+    "scan_raw_zone",
     "sync_crowd_registry",
     "sync_raw_partitions",
 ]
@@ -68,6 +72,7 @@ class Prepared:
 
     raw_partitions: RawPartitions
     crowds: SyncReport
+    raw_manifest: ScanReport | None = None
 
 
 def check_engine(engine: str) -> str:
@@ -106,11 +111,14 @@ def sync_crowd_registry(lake: Path, engine: str) -> SyncReport:
 
 
 def prepare(lake: Path, engine: str) -> Prepared:
-    """Everything a dbt build of the lake needs first: the warehouse folder, raw partitions, crowd registry."""
+    """Everything a dbt build of the lake needs first: the warehouse folder, the raw manifest, raw partitions,
+    crowd registry."""
     prepare_warehouse(lake)
+    # Staging reads the files the manifest lists, so it is written before anything reads the raw zone.
+    manifest = scan_raw_zone(lake)
     raw = sync_raw_partitions(lake, engine)
     # The crowd models read the registry: the repository's crowds join every build.
-    return Prepared(raw_partitions=raw, crowds=sync_crowd_registry(lake, engine))
+    return Prepared(raw_partitions=raw, crowds=sync_crowd_registry(lake, engine), raw_manifest=manifest)
 
 
 def publish_serving_copy(lake: Path) -> Path:

@@ -4,6 +4,7 @@ Every path a module needs is built here, so the lake's layout is written down on
 
     <lake>/raw/<source>/dt=YYYY-MM-DD/    the raw zone (sources write it; the demo lands it from synthetic/)
     <lake>/synthetic/raw/                 the demo's whole synthetic lake, landed a day at a time
+    <lake>/raw_manifest/                  the raw zone's manifest and the sidecars of files read through it
     <lake>/warehouse/facetlake.duckdb     the DuckDB warehouse dbt builds
     <lake>/warehouse/serving/             the serving copy readers use, published after each DuckDB build
     <lake>/dbt/target, <lake>/dbt/logs    dbt's artifacts and logs for builds of this lake
@@ -54,6 +55,16 @@ def warehouse_path(lake: Path) -> Path:
 def raw_zone(lake: Path) -> Path:
     """The raw zone of a lake: one folder per source, one `dt=YYYY-MM-DD` folder per arrival date."""
     return lake / "raw"
+
+
+def raw_manifest_path(lake: Path) -> Path:
+    """The raw zone's manifest (one row per file; facetlake.raw_zone writes it before each build)."""
+    return lake / "raw_manifest" / "files" / "manifest.parquet"
+
+
+def raw_sidecar_dir(lake: Path) -> Path:
+    """Normalised copies of raw files DuckDB's reader cannot take: <dir>/source_name=<s>/dt=<dt>/<sha256>.parquet."""
+    return lake / "raw_manifest" / "sidecars"
 
 
 def synthetic_raw(lake: Path) -> Path:

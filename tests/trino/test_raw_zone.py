@@ -152,3 +152,39 @@ def test_line_numbers_are_positions_in_the_file_even_across_splits(trino_node, m
         ["big.jsonl", LINES_IN_BIG_FILE, 0, 1, LINES_IN_BIG_FILE],
         ["small.jsonl.gz", 20_000, 0, 1, 20_000],
     ]
+
+
+def test_only_the_files_the_manifest_reads_are_read(trino_node, monkeypatch) -> None:
+    """A truncated .gz, an in-flight .tmp and a dt=latest folder beside good files: the build succeeds and
+    reads exactly the good files (the raw manifest's `ok` ones, by "$path")."""
+    name = "unread"
+    lake = trino_node.lake / name
+    for source in RAW_SOURCES:
+        (lake / "raw" / source).mkdir(parents=True, exist_ok=True)
+    events = lake / "raw" / "app_events"
+    good = "\n".join(_app_event(n) for n in range(1, 11)) + "\n"
+    _write(events / "dt=2026-11-01" / "good.jsonl", good.encode())
+    _write(events / "dt=2026-11-01" / "good.jsonl.gz", good.encode())
+    whole = gzip.compress("".join(_app_event(n) + "\n" for n in range(1, 2001)).encode())
+    (events / "dt=2026-11-01" / "truncated.jsonl.gz").write_bytes(whole[: len(whole) // 2])
+    (events / "dt=2026-11-01" / "arriving.jsonl.gz.tmp").write_bytes(whole[:100])
+    _write(events / "dt=latest" / "a.jsonl", good.encode())
+    # Read from its sidecar: a CRLF line, an invalid UTF-8 line, a lone CR inside a line, a clean line.
+    mixed = [_app_event(101) + "\r\n", _app_event(102) + "\xff\n", _app_event(103)[:-1] + ',\r"k":1}\n']
+    _write(events / "dt=2026-11-01" / "mixed.jsonl", "".join(mixed).encode("latin-1") + _app_event(104).encode())
+
+    monkeypatch.setenv("FACETLAKE_TRINO_PORT", str(trino_node.port))
+    monkeypatch.setenv("FACETLAKE_TRINO_LAKE_URI", f"local:///{name}")
+    monkeypatch.setenv("FACETLAKE_SCHEMA_PREFIX", f"{name}_")
+    run_build(lake, engine="trino", select="base_raw__app_events", quiet=True)
+
+    rows = trino_node.query(
+        "select regexp_extract(file_name, '[^/]+$'), count(*), min(line_number), max(line_number), "
+        "count(rejection_reason) from iceberg.unread_staging.base_raw__app_events group by 1 order by 1"
+    )
+    assert rows == [["good.jsonl", 10, 1, 10, 0], ["good.jsonl.gz", 10, 1, 10, 0], ["mixed.jsonl", 4, 1, 4, 2]]
+    rejected = trino_node.query(
+        "select line_number, rejection_reason from iceberg.unread_staging.base_raw__app_events "
+        "where file_name like '%mixed.jsonl' order by 1"
+    )
+    assert rejected == [[1, None], [2, "invalid_utf8"], [3, "stray_cr"], [4, None]]

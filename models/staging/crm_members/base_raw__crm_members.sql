@@ -19,6 +19,7 @@ parsed as (
         file_name,
         line_number,
         line,
+        line_defect,
         case when {{ is_json_object('line') }} then line end as json_line
     from raw_lines
 ),
@@ -29,6 +30,7 @@ fields as (
         file_name,
         line_number,
         line,
+        line_defect,
         json_line is not null as is_json_object,
         {{ json_text_fields('json_line', [
             ['member_id', 'member_id'],
@@ -65,6 +67,7 @@ validated as (
         typed.*,
         brand_id || '|' || member_id || '|' || updated_at_text as record_key,
         case
+            when line_defect is not null then line_defect
             when line is null or trim(line) = '' then 'empty_line'
             when not is_json_object then 'not_json'
             when member_id is null then 'missing_required:member_id'

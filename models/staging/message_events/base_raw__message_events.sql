@@ -20,6 +20,7 @@ parsed as (
         file_name,
         line_number,
         line,
+        line_defect,
         case when {{ is_json_object('line') }} then line end as json_line
     from raw_lines
 ),
@@ -30,6 +31,7 @@ fields as (
         file_name,
         line_number,
         line,
+        line_defect,
         json_line is not null as is_json_object,
         {{ json_text_fields('json_line', [
             ['message_id', 'message_id'],
@@ -58,6 +60,7 @@ validated as (
         typed.*,
         message_id || '#' || event_type as record_key,
         case
+            when line_defect is not null then line_defect
             when line is null or trim(line) = '' then 'empty_line'
             when not is_json_object then 'not_json'
             when message_id is null then 'missing_required:message_id'

@@ -18,6 +18,7 @@ parsed as (
         file_name,
         line_number,
         line,
+        line_defect,
         case when {{ is_json_object('line') }} then line end as json_line
     from raw_lines
 ),
@@ -28,6 +29,7 @@ fields as (
         file_name,
         line_number,
         line,
+        line_defect,
         json_line is not null as is_json_object,
         {{ json_text_fields('json_line', [
             ['sku_id', 'sku_id'],
@@ -58,6 +60,7 @@ validated as (
         typed.*,
         sku_id || '|' || updated_at_text as record_key,
         case
+            when line_defect is not null then line_defect
             when line is null or trim(line) = '' then 'empty_line'
             when not is_json_object then 'not_json'
             when sku_id is null then 'missing_required:sku_id'

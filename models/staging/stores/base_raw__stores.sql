@@ -18,6 +18,7 @@ parsed as (
         file_name,
         line_number,
         line,
+        line_defect,
         case when {{ is_json_object('line') }} then line end as json_line
     from raw_lines
 ),
@@ -28,6 +29,7 @@ fields as (
         file_name,
         line_number,
         line,
+        line_defect,
         json_line is not null as is_json_object,
         {{ json_text_fields('json_line', [
             ['store_id', 'store_id'],
@@ -61,6 +63,7 @@ validated as (
         typed.*,
         store_id || '|' || updated_at_text as record_key,
         case
+            when line_defect is not null then line_defect
             when line is null or trim(line) = '' then 'empty_line'
             when not is_json_object then 'not_json'
             when store_id is null then 'missing_required:store_id'

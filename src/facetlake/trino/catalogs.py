@@ -11,6 +11,12 @@ line is always exactly one field and never NULL. No escape character is set, so 
 Trino's reader (like DuckDB's) ends a line at `\\n`, `\\r\\n` or a lone `\\r`, drops a UTF-8 byte-order
 mark at the start of a file, and reads `.gz` files whole (they cannot be split).
 
+The raw manifest (facetlake.raw_zone, written before each build) is the external Parquet table
+`<raw catalog>.<prefix>raw.raw_manifest_files` over `<lake>/raw_manifest/files/`: staging reads only the
+files it lists as read (`ok`, `sidecar`), so a skipped or unreadable file never fails a Trino build; a
+`sidecar` file's lines come from `<raw catalog>.<prefix>raw.raw_sidecars`, the normalised Parquet copies under
+`<lake>/raw_manifest/sidecars/source_name=<source>/dt=<dt>/`.
+
 Everything that varies per deployment comes from `TrinoSettings` (facetlake.trino.config), the one reader
 of the FACETLAKE_TRINO_* variables the dbt profile reads too.
 """
@@ -72,6 +78,77 @@ def _table_ddl(settings: TrinoSettings, source: str) -> str:
         f"external_location = {_literal(settings.raw_location(source))}, format = 'TEXTFILE', "
         f"partitioned_by = array['dt'], textfile_field_separator = {_NEVER_IN_A_LINE}, "
         f"null_format = {_NEVER_IN_A_LINE})"
+    )
+
+
+MANIFEST_TABLE = "raw_manifest_files"
+# The manifest's columns (facetlake.raw_zone.manifest.SCHEMA); Parquet columns are matched by name.
+_MANIFEST_COLUMNS = (
+    ("source_name", "varchar"),
+    ("relative_path", "varchar"),
+    ("file_name", "varchar"),
+    ("dt", "date"),
+    ("size_bytes", "bigint"),
+    ("modified_at", "timestamp(3)"),
+    ("modified_ns", "bigint"),
+    ("sha256", "varchar"),
+    ("lines", "bigint"),
+    ("status", "varchar"),
+    ("reason", "varchar"),
+    ("lines_before_error", "bigint"),
+    ("sidecar_path", "varchar"),
+    ("first_seen_at", "timestamp(3)"),
+    ("scanned_at", "timestamp(3)"),
+)
+
+
+def _manifest_ddl(settings: TrinoSettings) -> str:
+    table = f"{_quote(settings.raw_catalog)}.{_quote(settings.raw_schema)}.{_quote(MANIFEST_TABLE)}"
+    columns = ", ".join(f"{_quote(name)} {kind}" for name, kind in _MANIFEST_COLUMNS)
+    return (
+        f"create table {table} ({columns}) with ("
+        f"external_location = {_literal(settings.raw_manifest_location())}, format = 'PARQUET')"
+    )
+
+
+SIDECAR_TABLE = "raw_sidecars"
+# The sidecars' columns (facetlake.raw_zone.sidecar.SCHEMA), then the partition columns of their folders.
+_SIDECAR_COLUMNS = (
+    ("line_number", "bigint"),
+    ("line", "varchar"),
+    ("line_defect", "varchar"),
+    ("line_bytes", "bigint"),
+    ("source_name", "varchar"),
+    ("dt", "varchar"),
+)
+
+
+def _sidecar_ddl(settings: TrinoSettings) -> str:
+    table = f"{_quote(settings.raw_catalog)}.{_quote(settings.raw_schema)}.{_quote(SIDECAR_TABLE)}"
+    columns = ", ".join(f"{_quote(name)} {kind}" for name, kind in _SIDECAR_COLUMNS)
+    return (
+        f"create table {table} ({columns}) with ("
+        f"external_location = {_literal(settings.raw_sidecar_location())}, format = 'PARQUET', "
+        "partitioned_by = array['source_name', 'dt'])"
+    )
+
+
+def _sidecar_is_current(create_statement: str, settings: TrinoSettings) -> bool:
+    text = create_statement.lower()
+    return (
+        f"external_location = {_literal(settings.raw_sidecar_location()).lower()}" in text
+        and "format = 'parquet'" in text
+        and "partitioned_by = array['source_name','dt']" in text.replace(", ", ",")
+        and all(f"{name} {kind}" in text for name, kind in _SIDECAR_COLUMNS)
+    )
+
+
+def _manifest_is_current(create_statement: str, settings: TrinoSettings) -> bool:
+    text = create_statement.lower()
+    return (
+        f"external_location = {_literal(settings.raw_manifest_location()).lower()}" in text
+        and "format = 'parquet'" in text
+        and all(f"{name} {kind}" in text for name, kind in _MANIFEST_COLUMNS)
     )
 
 
@@ -153,6 +230,44 @@ def prepare_raw_tables(
         session.close()
 
 
+def prepare_raw_manifest_tables(settings: TrinoSettings, lake: Path | None = None) -> list[str]:
+    """Create the raw manifest's and the sidecars' external tables when missing or stale (after
+    prepare_raw_tables made the schema), sync the sidecars' partitions; return the tables (re)created.
+    `lake`: as for prepare_raw_tables."""
+    session = _Session(settings)
+    catalog, schema = _quote(settings.raw_catalog), _quote(settings.raw_schema)
+    created = []
+    try:
+        if lake is not None and settings.is_local_node:
+            (lake / "raw_manifest" / "files").mkdir(parents=True, exist_ok=True)
+            (lake / "raw_manifest" / "sidecars").mkdir(parents=True, exist_ok=True)
+        for name, ddl, is_current in (
+            (MANIFEST_TABLE, _manifest_ddl, _manifest_is_current),
+            (SIDECAR_TABLE, _sidecar_ddl, _sidecar_is_current),
+        ):
+            table = f"{catalog}.{schema}.{_quote(name)}"
+            exists = session.run(
+                f"select count(*) from {catalog}.information_schema.tables "
+                f"where table_schema = {_literal(settings.raw_schema)} and table_name = {_literal(name)}",
+                f"look for the table {name}",
+            )[0][0]
+            if exists:
+                current = session.run(f"show create table {table}", f"read the definition of {name}")[0][0]
+                if is_current(current, settings):
+                    continue
+                session.run(f"drop table {table}", f"drop the outdated table {name}")
+            session.run(ddl(settings), f"create the table {name}")
+            created.append(name)
+        session.run(
+            f"call {catalog}.system.sync_partition_metadata(schema_name => {_literal(settings.raw_schema)}, "
+            f"table_name => {_literal(SIDECAR_TABLE)}, mode => 'FULL', case_sensitive => true)",
+            "sync the sidecars' partitions",
+        )
+        return created
+    finally:
+        session.close()
+
+
 def prepare_raw_tables_for_lake(lake: Path) -> RawTables:
     """Before a Trino build of `lake`: its raw zone as external tables, partitions in sync with the folders."""
     settings = TrinoSettings.from_env()
@@ -160,7 +275,9 @@ def prepare_raw_tables_for_lake(lake: Path) -> RawTables:
         if not (lake / "raw").is_dir():
             raise TrinoError(f"{lake} has no raw/ zone; generate a lake or drop files there first.")
         check_local_node_serves(lake, settings)
-    return prepare_raw_tables(settings, RAW_SOURCES, lake=lake)
+    tables = prepare_raw_tables(settings, RAW_SOURCES, lake=lake)
+    tables.created.extend(prepare_raw_manifest_tables(settings, lake=lake))
+    return tables
 
 
 def check_local_node_serves(lake: Path, settings: TrinoSettings) -> None:

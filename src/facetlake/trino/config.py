@@ -132,6 +132,18 @@ class TrinoSettings:
             return f"local:///raw/{source}"
         return f"{self.lake_uri}/raw/{source}"
 
+    def raw_manifest_location(self) -> str:
+        """Where the cluster finds the raw manifest's folder, `<lake>/raw_manifest/files/` (facetlake.raw_zone)."""
+        if self.is_local_node:
+            return "local:///raw_manifest/files"
+        return f"{self.lake_uri}/raw_manifest/files"
+
+    def raw_sidecar_location(self) -> str:
+        """Where the cluster finds the sidecars of the raw zone, `<lake>/raw_manifest/sidecars/`."""
+        if self.is_local_node:
+            return "local:///raw_manifest/sidecars"
+        return f"{self.lake_uri}/raw_manifest/sidecars"
+
     def describe(self) -> str:
         return f"{self.http_scheme}://{self.host}:{self.port} as {self.user}"
 

@@ -41,7 +41,7 @@ CROWD_REGISTRY_SOURCE = "crowd_registry"  # models/intermediate/crowds/_crowd_re
 # The prepare step that registers the raw zone's dt folders with the engine (assets/prepare.py).
 RAW_PARTITIONS_KEY = AssetKey("raw_partitions")
 # Groups of the sources, which are assets of the prepare steps and the landing, not of dbt.
-SOURCE_GROUPS = {RAW_SOURCE: "raw_zone", CROWD_REGISTRY_SOURCE: "crowds"}
+SOURCE_GROUPS = {RAW_SOURCE: "raw_zone", "raw_manifest": "raw_zone", CROWD_REGISTRY_SOURCE: "crowds"}
 
 
 def dbt_group(dbt_resource_props: Mapping[str, Any]) -> str | None:

@@ -2,9 +2,9 @@
 
 - `crowd_registry`: syncs the repository's crowds/*.yml into the registry. Its assets are the tables of the
   dbt source `crowd_registry`, so the crowd models are drawn downstream of it (group `crowds`).
-- `raw_partitions`: registers the raw zone's dt folders with Trino's hive catalog (a new dt is invisible to
-  Trino before); on DuckDB, which reads the files directly, it only records that. Partitioned by dt, downstream
-  of the raw zone's tables and upstream of every model that reads them (group `raw_zone`).
+- `raw_partitions`: writes the raw zone's manifest (every file, its status; staging reads what it lists) and
+  registers the raw zone's dt folders with Trino's hive catalog (a new dt is invisible to Trino before).
+  Partitioned by dt, downstream of the raw zone's tables and upstream of every model that reads them (group `raw_zone`).
 
 The daily job selects both, so each run shows prepare -> dbt build (which publishes the serving copy).
 """
@@ -81,8 +81,9 @@ def build_raw_partitions_asset(
                 partitions_def=partitions_def,
                 kinds={"python"},
                 description=(
-                    "The raw zone's dt folders registered with Trino's hive catalog (sync_partition_metadata, "
-                    "FULL), so a Trino build sees a new dt. On DuckDB nothing to do: dbt reads the files directly."
+                    "The raw zone's manifest (every file with its status; staging reads what it lists), and its "
+                    "dt folders registered with Trino's hive catalog (sync_partition_metadata, FULL), so a Trino "
+                    "build sees a new dt."
                 ),
             )
         ],
@@ -92,10 +93,16 @@ def build_raw_partitions_asset(
         backfill_policy=BackfillPolicy.single_run(),
     )
     def raw_partitions(context: AssetExecutionContext, facetlake: FacetlakeResource) -> MaterializeResult:
+        # The raw manifest decides what staging reads (facetlake.raw_zone), so it is written first.
+        manifest = build.scan_raw_zone(facetlake.lake_path)
+        context.log.info(manifest.describe())
+        for problem in manifest.problems:
+            context.log.warning(f"raw file not read: {problem}")
         synced = build.sync_raw_partitions(facetlake.lake_path, facetlake.checked_engine())
         context.log.info(synced.describe())
         return MaterializeResult(
             metadata={
+                "raw_files": manifest.statuses,
                 "engine": synced.engine,
                 "registered": synced.engine == "trino",
                 "partitions": sum(synced.partitions.values()),
