@@ -97,7 +97,7 @@ def build(
     if reset_identity and not full_refresh:
         raise click.UsageError("--reset-identity renumbers persons; it needs --full-refresh too")
     try:
-        run_build(
+        prepared = run_build(
             _lake(lake),
             engine=engine,
             select=select,
@@ -107,6 +107,40 @@ def build(
         )
     except (BuildError, TrinoError) as error:
         raise click.ClickException(str(error)) from None
+    _report_manifest(prepared.raw_manifest)
+
+
+def _report_manifest(manifest) -> None:
+    """The raw manifest's counts and every file not read, with its reason."""
+    if manifest is None:
+        return
+    click.echo(manifest.describe())
+    for problem in manifest.problems:
+        click.echo(f"  not read: {problem}")
+
+
+@main.command()
+@LAKE_OPTION
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "trino"]),
+    envvar="FACETLAKE_ENGINE",
+    default="duckdb",
+    show_default=True,
+    help="Engine the next dbt run builds on (env FACETLAKE_ENGINE).",
+)
+def prepare(lake: Path | None, engine: str) -> None:
+    """Prepare a lake for a plain `dbt` run: scan the raw zone into its manifest, sync the crowd registry
+    and (on Trino) the raw partitions. `facetlake build` does this itself."""
+    from facetlake.build import BuildError
+    from facetlake.build import prepare as prepare_lake
+    from facetlake.trino import TrinoError
+
+    try:
+        prepared = prepare_lake(_lake(lake), engine)
+    except (BuildError, TrinoError) as error:
+        raise click.ClickException(str(error)) from None
+    _report_manifest(prepared.raw_manifest)
 
 
 @main.command()

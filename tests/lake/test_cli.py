@@ -47,3 +47,20 @@ def test_generate_refuses_to_mix_with_an_existing_raw_zone(tmp_path: Path) -> No
     assert CliRunner().invoke(main, args).exit_code == 0
     again = CliRunner().invoke(main, args)
     assert again.exit_code != 0 and "--force" in again.output
+
+
+def test_prepare_scans_the_raw_zone_for_plain_dbt(tmp_path: Path) -> None:
+    """`facetlake prepare` writes the raw manifest a plain `dbt build` reads, and names the files it will not read."""
+    from facetlake import paths
+
+    lake = tmp_path / "lake"
+    runner = CliRunner()
+    assert runner.invoke(main, ["generate", "--lake", str(lake), "--persons", "30", "--days", "1"]).exit_code == 0
+    stray = lake / "raw" / "orders" / "dt=latest"
+    stray.mkdir(parents=True)
+    (stray / "part.jsonl").write_text('{"order_id": "x"}\n')
+    result = runner.invoke(main, ["prepare", "--lake", str(lake)])
+    assert result.exit_code == 0, result.output
+    assert paths.raw_manifest_path(lake).exists()
+    assert "raw zone manifest:" in result.output
+    assert "not read: " in result.output and "dt=latest" in result.output
