@@ -132,18 +132,33 @@ def test_upload_crowd_match_rate(domain_lake):
 def test_tgi_of_the_whole_base_is_100_for_every_tag(domain_lake):
     profile = domain_lake.query("select * from marts.crowd_profiles where crowd_name = 'everyone'")
     values = domain_lake.query("select count(*) as n from marts.tag_value_distribution")["n"].iat[0]
-    assert len(profile) == values
-    assert (profile["tgi"] == 100).all()
-    assert (profile["crowd_share"] == profile["base_share"]).all()
+    assert len(profile) == values  # one row per base, tag and value (unknown rows included)
+    profile = profile[profile["base_name"] == "all"]
+    known = profile[~profile["is_unknown"]]
+    assert (known["tgi"] == 100).all()
+    assert (known["crowd_share"] == known["base_share"]).all()
+    assert (profile["crowd_share_all"] == profile["base_share_all"]).all()
+    assert profile.loc[profile["is_unknown"], "tgi"].isna().all()
 
 
 def test_profile_shares_and_tgi_are_consistent(domain_lake):
-    p = domain_lake.query("select * from marts.crowd_profiles where crowd_name = 'test_beauty_women'")
-    assert (p["crowd_share"] * p["crowd_size"]).round().astype(int).equals(p["crowd_persons"].astype(int))
-    assert np.allclose(p["tgi"], 100 * p["crowd_share"] / p["base_share"])
+    p = domain_lake.query(
+        "select * from marts.crowd_profiles where crowd_name = 'test_beauty_women' and base_name = 'all'"
+    )
+    assert (p["crowd_share_all"] * p["crowd_size"]).round().astype(int).equals(p["crowd_persons"].astype(int))
+    known = p[~p["is_unknown"] & (p["crowd_known_persons"] > 0)]
+    assert (
+        (known["crowd_share"] * known["crowd_known_persons"])
+        .round()
+        .astype(int)
+        .equals(known["crowd_persons"].astype(int))
+    )
+    assert np.allclose(known["tgi"], 100 * known["crowd_share"] / known["base_share"])
     # Every base value is a row, also those no member carries (TGI 0); only values enough members carry rank.
-    values = domain_lake.query("select count(*) as n from marts.tag_value_distribution")["n"].iat[0]
-    assert len(p) == values and (p["tgi"] == 0).sum() == (p["crowd_persons"] == 0).sum() > 0
+    values = domain_lake.query("select count(*) as n from marts.tag_value_distribution where base_name = 'all'")[
+        "n"
+    ].iat[0]
+    assert len(p) == values and (p["tgi"] == 0).sum() == (known["crowd_persons"] == 0).sum() > 0
     gender_m = p[(p["tag_id"] == "gender") & (p["tag_value"] == "M")].iloc[0]
     assert gender_m["crowd_persons"] == 0 and gender_m["tgi"] == 0 and pd.isna(gender_m["tgi_rank"])
     ranked = p[p["tgi_rank"].notna()]
@@ -153,7 +168,9 @@ def test_profile_shares_and_tgi_are_consistent(domain_lake):
     top = ranked.sort_values("tgi_rank").iloc[0]
     assert top["tgi"] == ranked["tgi"].max()
     beauty = p[(p["tag_id"] == "interest_beauty") & (p["tag_value"] == "high")].iloc[0]
-    assert beauty["crowd_share"] == 1.0 and beauty["tgi"] > 500
+    # Selected on it: known for every member, so its TGI is 1 / the share among base persons with it known.
+    assert beauty["crowd_share"] == 1.0 and beauty["crowd_coverage"] == 1.0
+    assert beauty["tgi"] == pytest.approx(100 / beauty["base_share"]) and beauty["tgi"] > 200
 
 
 def test_lookalike_holds_more_of_the_seed_segment_than_random(domain_lake):
@@ -225,7 +242,14 @@ def test_cli_size_profile_and_errors(domain_lake):
     assert bad.exit_code == 1 and "unknown tag 'gendr'" in bad.output
     profile = runner.invoke(main, ["crowd", "profile", "test_beauty_women", "--top", "5", "--lake", lake])
     assert profile.exit_code == 0, profile.output
-    assert "interest_beauty" in profile.output and "tgi" in profile.output
+    assert "tgi" in profile.output and "crowd_coverage" in profile.output
+    for base in ("known", "crowd:everyone"):
+        against = ["crowd", "profile", "test_beauty_women", "--tag", "interest_beauty", "--base", base]
+        profile = runner.invoke(main, [*against, "--lake", lake])
+        assert profile.exit_code == 0, profile.output
+        assert f"base {base}: " in profile.output and "interest_beauty" in profile.output
+    bad_base = runner.invoke(main, ["crowd", "profile", "test_beauty_women", "--base", "brand:NOPE", "--lake", lake])
+    assert bad_base.exit_code == 1 and "No profile base 'brand:NOPE'" in bad_base.output
     missing = runner.invoke(main, ["crowd", "profile", "no_such_crowd", "--lake", lake])
     assert missing.exit_code == 1 and "No crowd named 'no_such_crowd'" in missing.output
     tags = runner.invoke(main, ["crowd", "tags", "--family", "social"])

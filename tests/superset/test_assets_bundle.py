@@ -62,6 +62,23 @@ def test_charts_use_only_columns_and_metrics_their_dataset_declares() -> None:
         assert chart["viz_type"] == params["viz_type"]
 
 
+def test_native_filters_target_declared_columns_and_charts_of_their_dashboard() -> None:
+    datasets = {str(d["uuid"]): d for d in bundle("datasets")}
+    for dashboard in bundle("dashboards"):
+        chart_ids = {
+            cell["meta"]["chartId"]
+            for cell in dashboard["position"].values()
+            if isinstance(cell, dict) and cell["type"] == "CHART"
+        }
+        for native in dashboard["metadata"].get("native_filter_configuration", []):
+            for target in native["targets"]:
+                columns = {c["column_name"] for c in datasets[str(target["datasetUuid"])]["columns"]}
+                assert target["column"]["name"] in columns, native["name"]
+            assert set(native["scope"]["excluded"]) <= chart_ids, native["name"]
+            (default,) = native["defaultDataMask"]["extraFormData"]["filters"]
+            assert default["val"] == native["defaultDataMask"]["filterState"]["value"], native["name"]
+
+
 def test_no_connection_string_or_secret_is_kept_in_git() -> None:
     for database in bundle("databases"):
         assert database["sqlalchemy_uri"] == "facetlake://filled-in-at-deploy"

@@ -111,20 +111,27 @@ def test_crowd_insight_charts_agree_with_the_crowds_and_the_catalogue(admin: Sup
     repo_crowds = yaml.safe_load((paths.project_dir() / "crowds" / "crowds.yml").read_text())["crowds"]
     sizes = {row["crowd_name"]: row["crowd_size"] for row in admin.chart_data(charts["Crowd sizes"])}
     assert {crowd["name"] for crowd in repo_crowds} <= set(sizes), "every crowd of crowds/ is in the registry"
-    (base,) = admin.chart_data(charts["Persons in the base"])
-    assert sizes["everyone"] == base["base_persons"] > 0
-    assert all(0 <= size <= base["base_persons"] for size in sizes.values())
+    # Known persons and anonymous ids are the whole base (every super_id: the crowd `everyone`).
+    (known,) = admin.chart_data(charts["Known persons in the base"])
+    (anonymous,) = admin.chart_data(charts["Anonymous ids in the base"])
+    base = known["base_known_persons"] + anonymous["base_anonymous"]
+    assert sizes["everyone"] == base and known["base_known_persons"] > 0
+    assert all(0 <= size <= base for size in sizes.values())
 
-    # The dashboard's crowd filter defaults to a crowd that has members in the lake.
+    # The dashboard's crowd filter defaults to a crowd that has members in the lake, its base filter to `all`.
     (dashboard,) = [d for d in bundle("dashboards") if d["slug"] == "crowd-insight"]
-    (crowd_filter,) = dashboard["metadata"]["native_filter_configuration"]
-    (default_crowd,) = crowd_filter["defaultDataMask"]["filterState"]["value"]
+    filters = {f["id"]: f for f in dashboard["metadata"]["native_filter_configuration"]}
+    assert set(filters) == {"NATIVE_FILTER-crowd", "NATIVE_FILTER-base"}
+    (default_crowd,) = filters["NATIVE_FILTER-crowd"]["defaultDataMask"]["filterState"]["value"]
     assert sizes[default_crowd] > 0
+    assert filters["NATIVE_FILTER-base"]["defaultDataMask"]["filterState"]["value"] == ["all"]
 
     profile = admin.chart_data(charts["Crowd TGI profile"])
     assert profile
     for row in profile:
+        # Shares among the persons whose value for the tag is known; the unknown rows are left out.
         assert row["tgi"] == pytest.approx(100 * row["crowd_share"] / row["base_share"]), row
+        assert 0 <= row["crowd_coverage"] <= 1 and 0 <= row["base_coverage"] <= 1
     # Values enough members carry come first, each part by TGI, highest first.
     order = [(not row["is_reliable"], -row["tgi"]) for row in profile]
     assert order == sorted(order) and profile[0]["is_reliable"]

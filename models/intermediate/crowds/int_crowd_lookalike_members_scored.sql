@@ -27,7 +27,14 @@ user_tags as (
 ),
 
 base_distribution as (
-    select * from {{ ref('tag_value_distribution') }}
+    -- Shares of the whole base over all its persons (a value not carried is the complement, as in the model).
+    select
+        tag_id,
+        tag_value,
+        persons,
+        base_share_all as base_share
+    from {{ ref('tag_value_distribution') }}
+    where base_name = 'all' and not is_unknown
 ),
 
 catalogue as (

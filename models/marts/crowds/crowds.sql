@@ -1,6 +1,7 @@
-{#- One row per crowd in the registry: its kind, rule, origin (repo or cli), status, size and share of the
-    base, who the DSP and SMS packages would reach, and for uploads the match rate (identifiers found in the
-    identity map over valid identifiers uploaded). -#}
+{#- One row per crowd in the registry: its kind, rule, origin (repo or cli), status, size (split into known
+    persons and anonymous ids, see dim_persons.person_kind) and share of the base, who the DSP and SMS
+    packages would reach, and for uploads the match rate (identifiers found in the identity map over valid
+    identifiers uploaded). -#}
 
 with
 
@@ -29,15 +30,22 @@ windows as (
 ),
 
 base as (
-    select count(*) as base_persons from persons
+    select
+        count(*) as base_persons,
+        cast(sum(case when is_known_person then 1 else 0 end) as bigint) as base_known_persons,
+        cast(sum(case when is_known_person then 0 else 1 end) as bigint) as base_anonymous
+    from persons
 ),
 
 sizes as (
     select
-        crowd_name,
-        count(*) as crowd_size
+        members.crowd_name,
+        count(*) as crowd_size,
+        cast(sum(case when persons.is_known_person then 1 else 0 end) as bigint) as crowd_size_known_persons,
+        cast(sum(case when persons.is_known_person then 0 else 1 end) as bigint) as crowd_size_anonymous
     from members
-    group by crowd_name
+    inner join persons on members.super_id = persons.super_id
+    group by members.crowd_name
 ),
 
 reach as (
@@ -78,7 +86,11 @@ final as (
         definitions.updated_at,
         windows.as_of_date,
         coalesce(sizes.crowd_size, 0) as crowd_size,
+        coalesce(sizes.crowd_size_known_persons, 0) as crowd_size_known_persons,
+        coalesce(sizes.crowd_size_anonymous, 0) as crowd_size_anonymous,
         base.base_persons,
+        base.base_known_persons,
+        base.base_anonymous,
         cast(coalesce(sizes.crowd_size, 0) as double) / nullif(base.base_persons, 0) as base_share,
         coalesce(reach.dsp_persons, 0) as dsp_persons,
         coalesce(reach.dsp_device_ids, 0) as dsp_device_ids,

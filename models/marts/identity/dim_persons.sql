@@ -1,10 +1,16 @@
+{#- One row per person (super_id): identifier counts per kind and what kind of person the super_id is.
+    person_kind: known_person (holds a retail account or a brand membership, or a phone or email hash linked
+    to some other identifier), anonymous_device (devices only, seen in ad impressions or app events with no
+    login), lone_hash (phone or email hashes only, e.g. a phone seen only in an SMS log), other (anything
+    else, e.g. a social id alone). Everything but known_person is an anonymous id. -#}
+
 with
 
 identity_map as (
     select * from {{ ref('identity_map') }}
 ),
 
-final as (
+counted as (
     select
         super_id,
         max(case when is_origin then id_type end) as origin_id_type,
@@ -21,6 +27,27 @@ final as (
         count(*) > {{ var('identity_max_component_identifiers') }} as is_oversized
     from identity_map
     group by super_id
+),
+
+classified as (
+    select
+        *,
+        case
+            when user_pin_count + membership_count > 0 then 'known_person'
+            -- A hash tied to a device or social id by a login or click: someone who gave us a contact.
+            when phone_count + email_count > 0 and device_count + union_id_count > 0 then 'known_person'
+            when phone_count + email_count > 0 then 'lone_hash'
+            when device_count > 0 and union_id_count = 0 then 'anonymous_device'
+            else 'other'
+        end as person_kind
+    from counted
+),
+
+final as (
+    select
+        *,
+        person_kind = 'known_person' as is_known_person
+    from classified
 )
 
 select * from final

@@ -265,6 +265,13 @@ def list_(lake: Path | None, engine: str) -> None:
 @click.option("--family", default=None, help="Only tags of this family.")
 @click.option("--tag", default=None, help="Only this tag.")
 @click.option("--min-persons", type=int, default=5, show_default=True, help="Ignore values fewer members carry.")
+@click.option(
+    "--base",
+    default="all",
+    show_default=True,
+    help="The base to compare with: all (every super_id), known (known persons), brand:<brand_id> (the "
+    "brand's paying customers) or crowd:<name> (another crowd).",
+)
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write all rows.")
 @LAKE
 @ENGINE
@@ -275,26 +282,42 @@ def profile_(
     family: str | None,
     tag: str | None,
     min_persons: int,
+    base: str,
     csv_path: Path | None,
     lake: Path | None,
     engine: str,
 ) -> None:
-    """Profile crowd NAME against the base: share, base share and TGI per tag value, highest TGI first."""
+    """Profile crowd NAME against a base (--base): per tag value the crowd's and the base's share among the
+    persons whose value for the tag is known, the tag's coverage in each, and TGI, highest TGI first."""
     from facetlake.crowds.engine import connect
     from facetlake.crowds.service import crowd_row, profile
 
     e = connect(_lake(lake), engine)
     try:
         row = crowd_row(e, name)
-        df = profile(e, name, top or None, family, tag, min_persons)
-        full = profile(e, name, None, family, tag, 1) if csv_path else None
+        df = profile(e, name, top or None, family, tag, min_persons, base)
+        full = profile(e, name, None, family, tag, 0, base) if csv_path else None
     finally:
         e.close()
+    base_size = f"{int(df['base_size'].iat[0]):,}" if not df.empty else "?"
     click.echo(
-        f"crowd {name}: {int(row['crowd_size']):,} persons, base {int(row['base_persons']):,}; "
-        "TGI = crowd share / base share x 100"
+        f"crowd {name}: {int(row['crowd_size']):,} super_ids ({int(row['crowd_size_known_persons']):,} known "
+        f"persons, {int(row['crowd_size_anonymous']):,} anonymous ids); base {base}: {base_size}. "
+        "TGI = crowd share / base share x 100, shares over the persons whose value for the tag is known"
     )
-    click.echo(_table(df, {"crowd_share": ".1%", "base_share": ".1%", "tgi": ".0f"}))
+    shown = [
+        "tag_id",
+        "family",
+        "tag_value",
+        "crowd_persons",
+        "crowd_coverage",
+        "crowd_share",
+        "base_coverage",
+        "base_share",
+        "tgi",
+    ]
+    formats = {"crowd_coverage": ".0%", "crowd_share": ".1%", "base_coverage": ".0%", "base_share": ".1%"}
+    click.echo(_table(df[shown], {**formats, "tgi": ".0f"}))
     if full is not None and csv_path is not None:
         full.to_csv(csv_path, index=False)
         click.echo(f"wrote {len(full):,} rows to {csv_path}")
@@ -319,6 +342,8 @@ def export(name: str, channel: str, lake: Path | None, engine: str) -> None:
     r = export_crowd(_lake(lake), name, channel, engine)
     state = "unchanged (same content as before)" if r.unchanged else "written"
     click.echo(f"{r.identifiers:,} identifiers of {r.persons:,} persons -> {r.file} [{state}]")
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in r.persons_by_kind.items() if n)
+    click.echo(f"reaches {kinds or 'nobody'} (dim_persons.person_kind)")
     click.echo(f"manifest {r.manifest} sha256 {r.checksum}")
     if r.skipped:
         reasons = "; ".join(f"{n:,} {reason}" for reason, n in sorted(r.skipped_reasons.items()))

@@ -3,6 +3,7 @@ export and bench. Rules are compiled here; membership, profiles and packages are
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # pandas is imported where used, to keep `crowd size` fast
 
 CROWD_MODELS = "group:crowds"
 CHANNELS = {"dsp": "device_id", "sms": "phone_sha256"}
+PERSON_KINDS = ("known_person", "anonymous_device", "lone_hash", "other")  # dim_persons.person_kind
 
 
 def _wide(engine: Engine) -> str:
@@ -211,6 +213,67 @@ def list_crowds(engine: Engine) -> pd.DataFrame:
     )
 
 
+PROFILE_BASE_HELP = (
+    "all (every super_id), known (known persons), brand:<brand_id> (the brand's paying customers) or "
+    "crowd:<name> (another crowd, computed on demand)"
+)
+PROFILE_COLUMNS = (
+    "tag_id, family, tag_value, is_unknown, crowd_size, crowd_known_persons, crowd_persons, crowd_coverage, "
+    "crowd_share, crowd_share_all, base_size, base_known_persons, base_persons, base_coverage, base_share, "
+    "base_share_all, tgi"
+)
+
+
+@functools.cache
+def tgi_min_crowd_persons() -> int:
+    """var tgi_min_crowd_persons of dbt_project.yml: is_reliable of profiles computed on demand agrees with
+    crowd_profiles."""
+    import yaml
+
+    project = yaml.safe_load((paths.project_dir() / "dbt_project.yml").read_text(encoding="utf-8"))
+    return int(project["vars"]["tgi_min_crowd_persons"])
+
+
+def tgi_sql(crowd: str, base: str) -> str:
+    """The TGI of crowd_profiles as SQL over two sets of counts (aliases `crowd` and `base`, each with
+    `<side>_persons` and `<side>_known_persons`): shares over the persons whose value is known, computed from
+    the counts so that equal shares score exactly 100; null where undefined. Mirrors crowd_profiles.sql."""
+    return (
+        f"case when not {crowd}.is_unknown and {crowd}.crowd_known_persons > 0 and {base}.base_persons > 0 "
+        f"then 100.0 * {crowd}.crowd_persons * {base}.base_known_persons "
+        f"/ (cast({crowd}.crowd_known_persons as double) * {base}.base_persons) end"
+    )
+
+
+def _crowd_base_profile(engine: Engine, name: str, other: str) -> str:
+    """Crowd `name` against crowd `other` as the base: the crowd side of both crowds' rows against the whole
+    base (same value list, same counts), with the TGI recomputed over them."""
+    relation = engine.relation("marts", "crowd_profiles")
+    base = (
+        "select tag_id, tag_value, crowd_size as base_size, crowd_known_persons as base_known_persons, "
+        "crowd_persons as base_persons, crowd_coverage as base_coverage, crowd_share as base_share, "
+        f"crowd_share_all as base_share_all from {relation} "
+        f"where crowd_name = {sql_string(other)} and base_name = 'all'"
+    )
+    return (
+        "select crowd.tag_id, crowd.family, crowd.tag_value, crowd.is_unknown, crowd.crowd_size, "
+        "crowd.crowd_known_persons, crowd.crowd_persons, crowd.crowd_coverage, crowd.crowd_share, "
+        "crowd.crowd_share_all, base.base_size, base.base_known_persons, base.base_persons, base.base_coverage, "
+        f"base.base_share, base.base_share_all, {tgi_sql('crowd', 'base')} as tgi "
+        f"from {relation} as crowd inner join ({base}) as base "
+        "on crowd.tag_id = base.tag_id and crowd.tag_value = base.tag_value "
+        f"where crowd.crowd_name = {sql_string(name)} and crowd.base_name = 'all'"
+    )
+
+
+def profile_bases(engine: Engine) -> list[str]:
+    """The stored profile bases (base_name of crowd_profiles); crowd:<name> bases are computed on demand."""
+    df = engine.query_df(
+        f"select distinct base_name from {engine.relation('marts', 'tag_value_distribution')} order by base_name"
+    )
+    return [str(v) for v in df["base_name"]]
+
+
 def profile(
     engine: Engine,
     name: str,
@@ -218,18 +281,37 @@ def profile(
     family: str | None = None,
     tag: str | None = None,
     min_persons: int = 1,
+    base: str = "all",
 ) -> pd.DataFrame:
-    """The crowd's distribution over every tag against the base: share, base share, TGI, by TGI."""
+    """The crowd's distribution over every tag against a base (see PROFILE_BASE_HELP): shares and coverage
+    of the crowd and of the base, TGI over the persons whose value is known, highest TGI first; each tag's
+    'unknown' row (is_unknown, no TGI) comes last."""
     crowd_row(engine, name)
-    where = [f"crowd_name = {sql_string(name)}", f"crowd_persons >= {int(min_persons)}"]
+    if base.startswith("crowd:"):
+        other = base.removeprefix("crowd:")
+        check_name(other)
+        crowd_row(engine, other)
+        source = f"({_crowd_base_profile(engine, name, other)}) as profile"
+    else:
+        bases = profile_bases(engine)
+        if base not in bases:
+            raise CrowdError(
+                f"No profile base {base!r}. Use one of {', '.join(bases)}, or crowd:<name> for another crowd."
+            )
+        source = (
+            f"(select {PROFILE_COLUMNS} from {engine.relation('marts', 'crowd_profiles')} "
+            f"where crowd_name = {sql_string(name)} and base_name = {sql_string(base)}) as profile"
+        )
+    where = [f"crowd_persons >= {int(min_persons)}"]
     if family:
         where.append(f"family = {sql_string(family)}")
     if tag:
         where.append(f"tag_id = {sql_string(tag)}")
     sql = (
-        "select tag_id, family, tag_value, crowd_persons, crowd_share, base_persons, base_share, tgi "
-        f"from {engine.relation('marts', 'crowd_profiles')} where {' and '.join(where)} "
-        "order by tgi desc, tag_id, tag_value"
+        f"select {PROFILE_COLUMNS}, "
+        f"coalesce(tgi is not null and crowd_persons >= {tgi_min_crowd_persons()}, false) as is_reliable "
+        f"from {source} where {' and '.join(where)} "
+        "order by tgi desc nulls last, tag_id, tag_value"
     )
     if top:
         sql += f" limit {int(top)}"
@@ -283,11 +365,13 @@ class ExportResult:
     skipped: int = 0
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     skipped_examples: list[str] = field(default_factory=list)
+    persons_by_kind: dict[str, int] = field(default_factory=dict)  # reachable persons by dim_persons.person_kind
 
 
 def export_crowd(lake: Path, name: str, channel: str, engine: str | None = None) -> ExportResult:
     """Write the crowd package for a channel: <lake>/exports/<crowd>/<as_of_date>/<channel>/ with
-    identifiers.csv (sorted, one identifier a line) and manifest.json (rule, counts, created_at, sha256).
+    identifiers.csv (sorted, one identifier a line) and manifest.json (rule, counts, created_at, sha256; which
+    kinds of super_id the package reaches: reachable_persons_by_kind, by dim_persons.person_kind).
     Identifiers that are not valid for the channel (see identifier_problem) are skipped and reported in the
     manifest (`skipped_identifiers`, by reason, masked examples). Re-exporting the same crowd on the same data
     leaves both files untouched."""
@@ -298,9 +382,12 @@ def export_crowd(lake: Path, name: str, channel: str, engine: str | None = None)
     try:
         crowd = crowd_row(e, name)
         df = e.query_df(
-            "select id_value, super_id from "
-            f"{e.relation('marts', 'crowd_deliverable_identifiers')} "
-            f"where crowd_name = {sql_string(name)} and channel = {sql_string(channel)} order by id_value"
+            "select deliverable.id_value, deliverable.super_id, persons.person_kind from "
+            f"{e.relation('marts', 'crowd_deliverable_identifiers')} as deliverable "
+            f"inner join {e.relation('marts', 'dim_persons')} as persons "
+            "on deliverable.super_id = persons.super_id "
+            f"where deliverable.crowd_name = {sql_string(name)} and deliverable.channel = {sql_string(channel)} "
+            "order by deliverable.id_value"
         )
     finally:
         e.close()
@@ -324,12 +411,21 @@ def export_crowd(lake: Path, name: str, channel: str, engine: str | None = None)
     file = folder / "identifiers.csv"
     manifest_path = folder / "manifest.json"
     persons = int(df["super_id"].nunique())
-    skipped = {"skipped": len(bad), "skipped_reasons": reasons, "skipped_examples": examples}
+    # Which kinds of super_id the package reaches (dim_persons.person_kind): known persons or anonymous ids.
+    kinds = df.drop_duplicates("super_id")["person_kind"].value_counts()
+    persons_by_kind = {kind: int(kinds.get(kind, 0)) for kind in PERSON_KINDS}
+    details = {
+        "skipped": len(bad),
+        "skipped_reasons": reasons,
+        "skipped_examples": examples,
+        "persons_by_kind": persons_by_kind,
+    }
+
     if manifest_path.exists() and file.exists():
         old = json.loads(manifest_path.read_text(encoding="utf-8"))
         if old.get("sha256") == checksum and hashlib.sha256(file.read_bytes()).hexdigest() == checksum:
             return ExportResult(
-                name, channel, folder, file, manifest_path, len(values), persons, checksum, True, old, **skipped
+                name, channel, folder, file, manifest_path, len(values), persons, checksum, True, old, **details
             )
     folder.mkdir(parents=True, exist_ok=True)
     manifest = {
@@ -341,7 +437,10 @@ def export_crowd(lake: Path, name: str, channel: str, engine: str | None = None)
         "identifier_kind": id_kind,
         "as_of_date": as_of,
         "crowd_size": int(crowd["crowd_size"]),
+        "crowd_size_known_persons": int(crowd["crowd_size_known_persons"]),
+        "crowd_size_anonymous": int(crowd["crowd_size_anonymous"]),
         "reachable_persons": persons,
+        "reachable_persons_by_kind": persons_by_kind,
         "identifiers": len(values),
         "skipped_identifiers": len(bad),
         "skipped_by_reason": reasons,
@@ -355,7 +454,7 @@ def export_crowd(lake: Path, name: str, channel: str, engine: str | None = None)
     _atomic_write(file, content)
     _atomic_write(manifest_path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return ExportResult(
-        name, channel, folder, file, manifest_path, len(values), persons, checksum, False, manifest, **skipped
+        name, channel, folder, file, manifest_path, len(values), persons, checksum, False, manifest, **details
     )
 
 
