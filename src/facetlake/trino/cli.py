@@ -132,3 +132,33 @@ def status(lake: Path | None) -> None:
     uptime = (current.info or {}).get("uptime", "?")
     click.echo(f"Trino is {health}: version {version}, {state.url}, pid {state.pid}, uptime {uptime}")
     click.echo(f"Java {state.java}; lake {current.layout.lake}; log {current.layout.server_log}")
+
+
+@trino.command("access-rules")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the rules to this file instead of printing them.",
+)
+def access_rules(output: Path | None) -> None:
+    """Print the file-based access control rules (rules.json) for this deployment's Trino cluster.
+
+    The service user ($FACETLAKE_TRINO_USER, default facetlake) keeps full access; users named
+    brand_analyst_<brand_id> read the analyst marts and reference seeds of $FACETLAKE_TRINO_CATALOG
+    (schemas with $FACETLAKE_SCHEMA_PREFIX), their brand's rows only. The local node writes the same rules
+    to <lake>/trino/etc/rules.json on every start. See docs/engines.md, "Access control".
+    """
+    from facetlake.trino import access
+    from facetlake.trino.config import TrinoSettings
+
+    try:
+        settings = TrinoSettings.from_env()
+    except TrinoError as error:
+        raise click.ClickException(str(error)) from None
+    text = access.rules_json(settings.user, settings.catalog, settings.schema_prefix)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text)
+        click.echo(f"Wrote {output} (security.config-file of etc/access-control.properties).")

@@ -1,6 +1,7 @@
 """A single Trino node's configuration under `<lake>/trino/`: etc/ (node, JVM, server, log, catalogs).
 
-    <lake>/trino/etc/               node.properties, jvm.config, config.properties, log.properties, catalog/
+    <lake>/trino/etc/               node.properties, jvm.config, config.properties, log.properties, catalog/,
+                                    access-control.properties and rules.json (facetlake.trino.access)
     <lake>/trino/data/              node.data-dir
     <lake>/trino/var/log/           server.log (Trino's log), launcher.log (the JVM's stdout and stderr)
     <lake>/trino/var/run/           server.json (pid, port, version) while a node runs
@@ -20,10 +21,10 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from facetlake.trino import TrinoError
+from facetlake.trino import TrinoError, access
 
 DEFAULT_PORT = 8080
 # The machine has 24 GiB shared with DuckDB, Superset and Dagster: Trino gets a quarter of it.
@@ -67,6 +68,9 @@ class TrinoSettings:
     lake_uri: str = DEFAULT_LAKE_URI
     # The heap of the node `facetlake trino start` runs (checked when a node starts, see default_heap).
     heap: str = DEFAULT_HEAP
+    # File-based access control on the local node (facetlake.trino.access); FACETLAKE_TRINO_ACCESS_CONTROL=0
+    # turns it off.
+    access_control: bool = True
 
     @classmethod
     def from_env(cls) -> TrinoSettings:
@@ -90,6 +94,7 @@ class TrinoSettings:
             schema_prefix=os.environ.get("FACETLAKE_SCHEMA_PREFIX", ""),
             lake_uri=_lake_uri(_env("FACETLAKE_TRINO_LAKE_URI", DEFAULT_LAKE_URI)),
             heap=_env("FACETLAKE_TRINO_HEAP", DEFAULT_HEAP),
+            access_control=_env("FACETLAKE_TRINO_ACCESS_CONTROL", "1").lower() not in ("0", "false", "no", "off"),
         )
         settings.check()
         return settings
@@ -215,10 +220,29 @@ class NodeLayout:
 
 @dataclass(frozen=True)
 class NodeSettings:
-    """What varies per start: the port and the heap (query memory is derived from the heap)."""
+    """What varies per start: the port and the heap (query memory is derived from the heap), and the access
+    rules' service user, schema prefix and whether access control is on (None: from the environment, see
+    TrinoSettings)."""
 
     port: int = DEFAULT_PORT
     heap: str = DEFAULT_HEAP
+    service_user: str | None = None
+    schema_prefix: str | None = None
+    catalog: str | None = None
+    access_control: bool | None = None
+
+    def resolved(self) -> NodeSettings:
+        """These settings with every None taken from the FACETLAKE_* environment."""
+        if None not in (self.service_user, self.schema_prefix, self.catalog, self.access_control):
+            return self
+        env = TrinoSettings.from_env()
+        return replace(
+            self,
+            service_user=env.user if self.service_user is None else self.service_user,
+            schema_prefix=env.schema_prefix if self.schema_prefix is None else self.schema_prefix,
+            catalog=env.catalog if self.catalog is None else self.catalog,
+            access_control=env.access_control if self.access_control is None else self.access_control,
+        )
 
     @property
     def heap_mb(self) -> int:
@@ -352,8 +376,10 @@ def write_node_config(layout: NodeLayout, settings: NodeSettings, install: Path)
     """Write etc/ for a node of `install` and create its directories; return the JVM arguments.
 
     Like Trino's launcher, node.properties goes to the JVM as system properties (the server itself reads
-    only config.properties); the file is written too, for whoever looks at etc/.
+    only config.properties); the file is written too, for whoever looks at etc/. With access control on,
+    etc/rules.json holds facetlake.trino.access's rules for this node's service user.
     """
+    settings = settings.resolved()
     for directory in (
         layout.catalog_dir,
         layout.data_dir,
@@ -384,6 +410,28 @@ def write_node_config(layout: NodeLayout, settings: NodeSettings, install: Path)
         # dbt runs many short statements; keep finished queries for the UI but not forever.
         "query.max-history": 500,
     }
+    access_file = layout.etc / "access-control.properties"
+    rules_file = layout.etc / "rules.json"
+    if settings.access_control:
+        server["access-control.config-files"] = access_file.resolve().as_posix()
+        rules_file.write_text(
+            access.rules_json(
+                settings.service_user or DEFAULT_USER, settings.catalog or DEFAULT_CATALOG, settings.schema_prefix or ""
+            )
+        )
+        access_file.write_text(
+            _properties(
+                {
+                    "access-control.name": "file",
+                    "security.config-file": rules_file.resolve().as_posix(),
+                    # Rewritten on every start; an edit by hand takes effect within seconds, no restart.
+                    "security.refresh-period": "5s",
+                }
+            )
+        )
+    else:
+        access_file.unlink(missing_ok=True)
+        rules_file.unlink(missing_ok=True)
     options = jvm_options(settings)
     (layout.etc / "node.properties").write_text(_properties(node))
     (layout.etc / "config.properties").write_text(_properties(server))

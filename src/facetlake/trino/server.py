@@ -145,14 +145,15 @@ READY_QUERY = "select count(*) from tpch.tiny.region"
 READY_ROWS = [[5]]
 
 
-def answers_query(port: int, timeout: float = 30.0) -> bool:
-    """True once the node runs a table scan (catalogs loaded, the node active as a worker)."""
+def answers_query(port: int, timeout: float = 30.0, user: str = "facetlake") -> bool:
+    """True once the node runs a table scan (catalogs loaded, the node active as a worker).
+
+    Asked as the node's service user: with access control on, only it may read the tpch catalog.
+    """
     import trino
 
     try:
-        conn = trino.dbapi.connect(
-            host="127.0.0.1", port=port, user="facetlake", request_timeout=timeout, max_attempts=1
-        )
+        conn = trino.dbapi.connect(host="127.0.0.1", port=port, user=user, request_timeout=timeout, max_attempts=1)
         try:
             cur = conn.cursor()
             cur.execute(READY_QUERY)
@@ -204,6 +205,7 @@ def start(
     if running is not None:
         return StartResult(running, already_running=True, seconds_to_ready=0.0)
     check_port_free(settings.port)
+    settings = settings.resolved()
     java = find_java()
     home = install(version, echo=echo) if not is_installed(version) else install_dir(version)
     options = write_node_config(layout, settings, home)
@@ -226,7 +228,7 @@ def start(
     _write_state(layout, state)
     echo(f"Starting Trino {version} (Java {java.version}) on 127.0.0.1:{settings.port}, pid {process.pid} ...")
     try:
-        _wait_until_ready(layout, state, timeout)
+        _wait_until_ready(layout, state, timeout, user=settings.service_user or "facetlake")
     except TrinoError:
         _terminate(process.pid, DEFAULT_STOP_TIMEOUT)
         layout.state_file.unlink(missing_ok=True)
@@ -234,7 +236,7 @@ def start(
     return StartResult(state, already_running=False, seconds_to_ready=time.monotonic() - started)
 
 
-def _wait_until_ready(layout: NodeLayout, state: ServerState, timeout: float) -> None:
+def _wait_until_ready(layout: NodeLayout, state: ServerState, timeout: float, user: str = "facetlake") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not _is_alive(state.pid):
@@ -243,7 +245,7 @@ def _wait_until_ready(layout: NodeLayout, state: ServerState, timeout: float) ->
                 f"End of {layout.launcher_log}:\n{log_tail(layout.launcher_log, 10)}"
             )
         info = fetch_info(state.port)
-        if info is not None and info.get("starting") is False and answers_query(state.port):
+        if info is not None and info.get("starting") is False and answers_query(state.port, user=user):
             return
         time.sleep(1.0)
     raise TrinoError(
