@@ -66,3 +66,62 @@
         {{- ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- True when a top-level field is a JSON string (not a number, boolean, object, array or null). -#}
+{% macro json_field_is_string(expression, field) -%}
+    {{ return(adapter.dispatch('json_field_is_string', 'facetlake')(expression, field)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_field_is_string(expression, field) -%}
+    coalesce(json_type({{ expression }}, '$.{{ field }}') = 'VARCHAR', false)
+{%- endmacro %}
+
+{#- Trino: a string is the only JSON value whose compact form starts with a quote. -#}
+{% macro trino__json_field_is_string(expression, field) -%}
+    coalesce(starts_with(json_format(json_extract({{ expression }}, '$.{{ field }}')), '"'), false)
+{%- endmacro %}
+
+
+{#- Rejection branches (`when ... then 'bad_value:<field>'`) for identifier fields that hold a JSON boolean,
+    object or array: an identifier is a JSON string or a JSON number (taken as its text).
+
+    Arguments:
+      expression: the JSON object's text (null for lines that are not JSON objects).
+      fields: a list of [field, text] pairs, text the field's column from json_text / json_text_fields.
+    Cheap on both engines: the field's text already tells a string or number apart from the rest, except
+    for the text `true`/`false` and a text starting with `{`/`[`, where one more look at the field's JSON
+    type decides (a string "true" is an identifier, the boolean true is not). -#}
+{% macro reject_non_identifier_json(expression, fields) -%}
+    {%- for field, text in fields %}
+            when ({{ text }} in ('true', 'false') or substr({{ text }}, 1, 1) in ('{', '['))
+                and not {{ json_field_is_string(expression, field) }}
+                then 'bad_value:{{ field }}'
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- A top-level number field's own text, for exact decimals; other values (a string, absent) as `text`.
+
+    Arguments:
+      expression: the JSON object's text; field: the field name; text: its column from json_text(_fields).
+    DuckDB reads JSON numbers as doubles, so its text of 9999999999999999.99 is 10000000000000000.0. -#}
+{% macro json_number_text(expression, field, text) -%}
+    {{ return(adapter.dispatch('json_number_text', 'facetlake')(expression, field, text)) }}
+{%- endmacro %}
+
+{#- DuckDB: the literal after the field's first `"field":` in the line, kept only when it is the same
+    double as the parsed value (so a same-named key nested earlier, or a duplicate key, cannot substitute
+    another number); else the parsed text. -#}
+{% macro duckdb__json_number_text(expression, field, text) -%}
+    {%- set literal = "regexp_extract(" ~ expression ~ ", '\"" ~ field ~ "\"\\s*:\\s*(-?[0-9][0-9.eE+-]*)', 1)" -%}
+    case
+        when try_cast({{ literal }} as double) = try_cast({{ text }} as double) then {{ literal }}
+        else {{ text }}
+    end
+{%- endmacro %}
+
+{#- Trino: json_extract_scalar keeps a number's own text already. -#}
+{% macro trino__json_number_text(expression, field, text) -%}
+    {{ text }}
+{%- endmacro %}

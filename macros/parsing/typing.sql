@@ -1,19 +1,28 @@
-{#- An ISO-8601 text with an offset as a UTC timestamp without zone; null when it cannot be typed. -#}
+{#- An ISO-8601 date-time with an offset (Z, +hh, +hhmm or +hh:mm) as a UTC timestamp without zone; null when
+    it cannot be typed, and for a text without offset or without time (`2026-10-01T08:00:00`, `2026-10-01`):
+    the raw contract requires the offset, so staging quarantines such a line (`bad_timestamp:<field>`). -#}
 {% macro try_to_utc_timestamp(expression) -%}
     {{ return(adapter.dispatch('try_to_utc_timestamp', 'facetlake')(expression)) }}
 {%- endmacro %}
 
+{#- DuckDB: the cast alone would also take a text without offset (as UTC) and a date alone: the pattern
+    first holds the contract's forms, the same as the Trino variant takes. -#}
 {% macro duckdb__try_to_utc_timestamp(expression) -%}
-    cast(timezone('UTC', try_cast({{ expression }} as timestamptz)) as timestamp)
+    case
+        when regexp_full_match(
+            trim({{ expression }}),
+            '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)'
+        )
+            then cast(timezone('UTC', try_cast({{ expression }} as timestamptz)) as timestamp)
+    end
 {%- endmacro %}
 
-{#- Trino: ISO-8601 text to a UTC timestamp(6), null when it cannot be typed; the forms DuckDB's timestamptz
-    cast takes: date, `T` or space, seconds required, fraction cut to microseconds, offset Z, +hh, +hhmm or
-    +hh:mm (none = UTC, the session zone of both engines), surrounding blanks ignored. Out-of-range fields
-    (2026-13-45, 25:61) give null. -#}
+{#- Trino: ISO-8601 text to a UTC timestamp(6), null when it cannot be typed; the forms the DuckDB variant
+    takes: date, `T` or space, time with seconds, fraction cut to microseconds, offset Z, +hh, +hhmm or
+    +hh:mm required, surrounding blanks ignored. Out-of-range fields (2026-13-45, 25:61) give null. -#}
 {% macro trino__try_to_utc_timestamp(expression) -%}
     {%- set canonical = "'^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?(Z|[+-]\\d{2}:\\d{2})$'" -%}
-    {%- set pattern = "'^(\\d{4}-\\d{2}-\\d{2})(?:[T ](\\d{2}:\\d{2}:\\d{2})(?:(\\.\\d{1,6})\\d*)?)?(Z|[+-]\\d{2}(?::?\\d{2})?)?$'" -%}
+    {%- set pattern = "'^(\\d{4}-\\d{2}-\\d{2})[T ](\\d{2}:\\d{2}:\\d{2})(?:(\\.\\d{1,6})\\d*)?(Z|[+-]\\d{2}(?::?\\d{2})?)$'" -%}
     {%- set text = "trim(" ~ expression ~ ")" -%}
     cast(
         case
@@ -22,7 +31,7 @@
                 then try(from_iso8601_timestamp_nanos({{ expression }}))
             else try(from_iso8601_timestamp_nanos(
                 regexp_extract({{ text }}, {{ pattern }}, 1)
-                || 'T' || coalesce(regexp_extract({{ text }}, {{ pattern }}, 2), '00:00:00')
+                || 'T' || regexp_extract({{ text }}, {{ pattern }}, 2)
                 || coalesce(regexp_extract({{ text }}, {{ pattern }}, 3), '')
                 || case
                     when coalesce(regexp_extract({{ text }}, {{ pattern }}, 4), 'Z') = 'Z' then 'Z'
@@ -49,7 +58,8 @@
 {%- endmacro %}
 
 
-{#- Text as a decimal amount (CNY); null when it is not a number. -#}
+{#- Text as a decimal amount (CNY); null when it is not a number or out of decimal(18, scale)'s range. Give it
+    the number's own text (json_number_text), not a double's. -#}
 {% macro try_to_decimal(expression, scale=2) -%}
     try_cast({{ expression }} as decimal(18, {{ scale }}))
 {%- endmacro %}

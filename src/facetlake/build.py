@@ -18,13 +18,11 @@ events) between `prepare_warehouse` and `publish`.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from facetlake import paths
+from facetlake import paths, serving
 from facetlake.dbt_runner import BuildError, run_dbt
 from facetlake.raw_zone import ScanReport, scan_raw_zone
 
@@ -122,17 +120,8 @@ def prepare(lake: Path, engine: str) -> Prepared:
 
 
 def publish_serving_copy(lake: Path) -> Path:
-    """Copy the warehouse to warehouse/serving/ and swap it in atomically.
-
-    DuckDB allows one writer or many readers per file: dashboards read the serving copy, so a running
-    build never waits on them and they never see a half-written warehouse.
-    """
-    target = paths.serving_path(lake)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".duckdb.tmp")
-    shutil.copyfile(paths.warehouse_path(lake), tmp)
-    os.replace(tmp, target)
-    return target
+    """Write the serving copy dashboards read (without the quarantine's raw text) and swap it in atomically."""
+    return serving.publish_serving_copy(lake)
 
 
 def publish(lake: Path, engine: str) -> Path | None:

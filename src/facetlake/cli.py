@@ -176,6 +176,10 @@ from facetlake.bench import bench  # noqa: E402 - the command is defined apart, 
 
 main.add_command(bench)
 
+from facetlake.erasure.cli import erase  # noqa: E402 - the command is defined apart, registered here
+
+main.add_command(erase)
+
 
 if __name__ == "__main__":
     main()

@@ -10,6 +10,7 @@ Every path a module needs is built here, so the lake's layout is written down on
     <lake>/dbt/target, <lake>/dbt/logs    dbt's artifacts and logs for builds of this lake
     <lake>/dagster/                       the lake's Dagster instance (DAGSTER_HOME), its runs' dbt artifacts
     <lake>/uploads/, <lake>/exports/      crowd uploads read, crowd packages written
+    <lake>/erasure/                       the suppression list of erased identifiers (hashes only), the erasure log
 """
 
 from __future__ import annotations
@@ -120,3 +121,17 @@ def cache_dir() -> Path:
     """Downloads reused across runs (Trino, Java): FACETLAKE_CACHE, else ~/.cache/facetlake."""
     env = os.environ.get("FACETLAKE_CACHE")
     return Path(env) if env else Path.home() / ".cache" / "facetlake"
+
+
+def erasure_dir(lake: Path) -> Path:
+    """Erasure's records: the suppression list (hashes only) and the log of erasure requests."""
+    return lake / "erasure"
+
+
+def suppression_list_path(lake: Path) -> Path:
+    """Hashes of every erased identifier: the raw-zone scan drops lines carrying one (facetlake.erasure)."""
+    return erasure_dir(lake) / "suppressed.parquet"
+
+
+def erasure_log_path(lake: Path) -> Path:
+    return erasure_dir(lake) / "log.jsonl"

@@ -1,4 +1,5 @@
-{#- Phones and emails arrive here only as SHA-256 (staging hashed them). -#}
+{#- Phones and emails arrive here only as SHA-256 (staging hashed them). Every date is the business date
+    (Asia/Shanghai) of its timestamp. -#}
 
 with
 
@@ -91,7 +92,7 @@ sightings as (
         member_key as id_value,
         'crm_members' as source_name,
         dt,
-        cast(updated_at as date) as event_date
+        {{ business_date('updated_at') }} as event_date
     from crm_members
     union all
     select
@@ -99,7 +100,7 @@ sightings as (
         phone_sha256 as id_value,
         'crm_members' as source_name,
         dt,
-        cast(updated_at as date) as event_date
+        {{ business_date('updated_at') }} as event_date
     from crm_members
     where phone_sha256 is not null
     union all
@@ -108,7 +109,7 @@ sightings as (
         email_sha256 as id_value,
         'crm_members' as source_name,
         dt,
-        cast(updated_at as date) as event_date
+        {{ business_date('updated_at') }} as event_date
     from crm_members
     where email_sha256 is not null
     union all
@@ -117,7 +118,7 @@ sightings as (
         user_pin as id_value,
         'crm_members' as source_name,
         dt,
-        cast(updated_at as date) as event_date
+        {{ business_date('updated_at') }} as event_date
     from crm_members
     where user_pin is not null
     union all
@@ -126,7 +127,7 @@ sightings as (
         union_id as id_value,
         'crm_members' as source_name,
         dt,
-        cast(updated_at as date) as event_date
+        {{ business_date('updated_at') }} as event_date
     from crm_members
     where union_id is not null
 ),

@@ -30,6 +30,7 @@ fields as (
         line_number,
         line,
         line_defect,
+        json_line,
         json_line is not null as is_json_object,
         {{ json_text_fields('json_line', [
             ['event_id', 'event_id'],
@@ -52,14 +53,14 @@ typed as (
         lower(channel_raw) as channel,
         lower(trim(phone_sha256_text_raw)) as phone_sha256_text,
         {{ try_to_utc_timestamp('event_time_text') }} as event_at,
-        {{ try_to_decimal('cost_text', 4) }} as cost  -- noqa: RF04
+        {{ try_to_decimal(json_number_text('json_line', 'cost', 'cost_text'), 4) }} as cost  -- noqa: RF04
     from fields
 ),
 
 validated as (
     select
         typed.*,
-        event_id as record_key,
+        {{ pseudonymize_identifier('event_id') }} as record_key,
         case
             when line_defect is not null then line_defect
             when line is null or trim(line) = '' then 'empty_line'
@@ -69,6 +70,12 @@ validated as (
             when event_type is null then 'missing_required:event_type'
             when campaign_id is null then 'missing_required:campaign_id'
             when channel is null then 'missing_required:channel'
+            {{ reject_non_identifier_json('json_line', [
+                ['event_id', 'event_id'],
+                ['campaign_id', 'campaign_id'],
+                ['device_id', 'device_id'],
+                ['placement_id', 'placement_id']
+            ]) }}
             when event_at is null then 'bad_timestamp:event_time'
             when cost_text is not null and cost is null then 'bad_number:cost'
             when event_type not in ('impression', 'click') then 'bad_value:event_type'
@@ -90,16 +97,16 @@ final as (
         rejection_reason,
         is_duplicate,
         case when rejection_reason is not null then line end as raw_line,
-        event_id,
+        {{ pseudonymize_identifier('event_id') }} as event_id,
         event_at,
         {{ business_date('event_at') }} as event_date,
         event_type,
-        campaign_id,
-        channel,
-        device_id,
+        {{ pseudonymize_identifier('campaign_id') }} as campaign_id,
+        {{ scrub_free_text('channel') }} as channel,
+        {{ pseudonymize_identifier('device_id') }} as device_id,
         -- A hash that is not 64 hex characters identifies nobody: kept out rather than matched wrongly.
         case when length(phone_sha256_text) = 64 then phone_sha256_text end as phone_sha256,
-        placement_id,
+        {{ pseudonymize_identifier('placement_id') }} as placement_id,
         cost  -- noqa: RF04
     from deduplicated
 )

@@ -30,6 +30,7 @@ fields as (
         line_number,
         line,
         line_defect,
+        json_line,
         json_line is not null as is_json_object,
         {{ json_text_fields('json_line', [
             ['event_id', 'event_id'],
@@ -57,7 +58,7 @@ typed as (
 validated as (
     select
         typed.*,
-        event_id as record_key,
+        {{ pseudonymize_identifier('event_id') }} as record_key,
         case
             when line_defect is not null then line_defect
             when line is null or trim(line) = '' then 'empty_line'
@@ -66,6 +67,13 @@ validated as (
             when event_time_text is null then 'missing_required:event_time'
             when event_type is null then 'missing_required:event_type'
             when device_id is null then 'missing_required:device_id'
+            {{ reject_non_identifier_json('json_line', [
+                ['event_id', 'event_id'],
+                ['device_id', 'device_id'],
+                ['user_pin', 'user_pin'],
+                ['sku_id', 'sku_id'],
+                ['campaign_id', 'campaign_id']
+            ]) }}
             when event_at is null then 'bad_timestamp:event_time'
             when event_type not in ('page_view', 'search', 'add_to_cart', 'favorite', 'login', 'share')
                 then 'bad_value:event_type'
@@ -86,18 +94,18 @@ final as (
         rejection_reason,
         is_duplicate,
         case when rejection_reason is not null then line end as raw_line,
-        event_id,
+        {{ pseudonymize_identifier('event_id') }} as event_id,
         event_at,
         {{ business_date('event_at') }} as event_date,
         event_type,
-        device_id,
-        user_pin,
-        lower(platform) as platform,
-        sku_id,
-        keyword,
-        lower(channel) as channel,
-        campaign_id,
-        city
+        {{ pseudonymize_identifier('device_id') }} as device_id,
+        {{ pseudonymize_identifier('user_pin') }} as user_pin,
+        {{ scrub_free_text('lower(platform)') }} as platform,
+        {{ pseudonymize_identifier('sku_id') }} as sku_id,
+        {{ scrub_free_text('keyword') }} as keyword,
+        {{ scrub_free_text('lower(channel)') }} as channel,
+        {{ pseudonymize_identifier('campaign_id') }} as campaign_id,
+        {{ scrub_free_text('city') }} as city
     from deduplicated
 )
 

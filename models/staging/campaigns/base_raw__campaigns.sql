@@ -30,6 +30,7 @@ fields as (
         line_number,
         line,
         line_defect,
+        json_line,
         json_line is not null as is_json_object,
         {{ json_text_fields('json_line', [
             ['campaign_id', 'campaign_id'],
@@ -52,20 +53,24 @@ typed as (
         {{ try_to_utc_timestamp('updated_at_text') }} as updated_at,
         try_cast(start_date_text as date) as start_date,
         try_cast(end_date_text as date) as end_date,
-        {{ try_to_decimal('budget_text') }} as budget
+        {{ try_to_decimal(json_number_text('json_line', 'budget', 'budget_text')) }} as budget
     from fields
 ),
 
 validated as (
     select
         typed.*,
-        campaign_id || '|' || updated_at_text as record_key,
+        {{ pseudonymize_identifier('campaign_id') }} || '|' || updated_at_text as record_key,
         case
             when line_defect is not null then line_defect
             when line is null or trim(line) = '' then 'empty_line'
             when not is_json_object then 'not_json'
             when campaign_id is null then 'missing_required:campaign_id'
             when updated_at_text is null then 'missing_required:updated_at'
+            {{ reject_non_identifier_json('json_line', [
+                ['campaign_id', 'campaign_id'],
+                ['brand_id', 'brand_id']
+            ]) }}
             when updated_at is null then 'bad_timestamp:updated_at'
             when start_date_text is not null and start_date is null then 'bad_date:start_date'
             when end_date_text is not null and end_date is null then 'bad_date:end_date'
@@ -88,12 +93,12 @@ final as (
         is_duplicate,
         case when rejection_reason is not null then line end as raw_line,
         record_key as campaign_version_id,
-        campaign_id,
+        {{ pseudonymize_identifier('campaign_id') }} as campaign_id,
         updated_at,
-        brand_id,
-        campaign_name,
-        channel,
-        objective,
+        {{ pseudonymize_identifier('brand_id') }} as brand_id,
+        {{ scrub_free_text('campaign_name') }} as campaign_name,
+        {{ scrub_free_text('channel') }} as channel,
+        {{ scrub_free_text('objective') }} as objective,
         start_date,
         end_date,
         budget

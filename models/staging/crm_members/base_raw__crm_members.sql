@@ -31,6 +31,7 @@ fields as (
         line_number,
         line,
         line_defect,
+        json_line,
         json_line is not null as is_json_object,
         {{ json_text_fields('json_line', [
             ['member_id', 'member_id'],
@@ -65,7 +66,8 @@ typed as (
 validated as (
     select
         typed.*,
-        brand_id || '|' || member_id || '|' || updated_at_text as record_key,
+        {{ pseudonymize_identifier('brand_id') }} || '|' || {{ pseudonymize_identifier('member_id') }}
+        || '|' || updated_at_text as record_key,
         case
             when line_defect is not null then line_defect
             when line is null or trim(line) = '' then 'empty_line'
@@ -73,6 +75,12 @@ validated as (
             when member_id is null then 'missing_required:member_id'
             when brand_id is null then 'missing_required:brand_id'
             when updated_at_text is null then 'missing_required:updated_at'
+            {{ reject_non_identifier_json('json_line', [
+                ['member_id', 'member_id'],
+                ['brand_id', 'brand_id'],
+                ['user_pin', 'user_pin'],
+                ['union_id', 'union_id']
+            ]) }}
             when updated_at is null then 'bad_timestamp:updated_at'
             when register_time_text is not null and registered_at is null then 'bad_timestamp:register_time'
             when birth_date_text is not null and birth_date is null then 'bad_date:birth_date'
@@ -95,20 +103,20 @@ final as (
         is_duplicate,
         case when rejection_reason is not null then line end as raw_line,
         record_key as member_version_id,
-        brand_id || ':' || member_id as member_key,
-        member_id,
-        brand_id,
+        {{ pseudonymize_identifier('brand_id') }} || ':' || {{ pseudonymize_identifier('member_id') }} as member_key,
+        {{ pseudonymize_identifier('member_id') }} as member_id,
+        {{ pseudonymize_identifier('brand_id') }} as brand_id,
         updated_at,
         {{ phone_sha256('phone') }} as phone_sha256,
         {{ email_sha256('email') }} as email_sha256,
-        user_pin,
-        union_id,
+        {{ pseudonymize_identifier('user_pin') }} as user_pin,
+        {{ pseudonymize_identifier('union_id') }} as union_id,
         -- Only declared F/M is a gender; anything else is treated as not declared.
         case when gender_text in ('F', 'M') then gender_text end as declared_gender,
         birth_date,
         registered_at,
-        register_channel,
-        tier,
+        {{ scrub_free_text('register_channel') }} as register_channel,
+        {{ scrub_free_text('tier') }} as tier,
         points_balance
     from deduplicated
 )

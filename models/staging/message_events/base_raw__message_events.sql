@@ -32,6 +32,7 @@ fields as (
         line_number,
         line,
         line_defect,
+        json_line,
         json_line is not null as is_json_object,
         {{ json_text_fields('json_line', [
             ['message_id', 'message_id'],
@@ -58,7 +59,7 @@ typed as (
 validated as (
     select
         typed.*,
-        message_id || '#' || event_type as record_key,
+        {{ pseudonymize_identifier('message_id') }} || '#' || event_type as record_key,
         case
             when line_defect is not null then line_defect
             when line is null or trim(line) = '' then 'empty_line'
@@ -68,6 +69,11 @@ validated as (
             when event_type is null then 'missing_required:event_type'
             when channel is null then 'missing_required:channel'
             when campaign_id is null then 'missing_required:campaign_id'
+            {{ reject_non_identifier_json('json_line', [
+                ['message_id', 'message_id'],
+                ['campaign_id', 'campaign_id'],
+                ['template_id', 'template_id']
+            ]) }}
             when event_at is null then 'bad_timestamp:event_time'
             when event_type not in ('sent', 'delivered', 'clicked', 'unsubscribed') then 'bad_value:event_type'
             when channel not in ('sms', 'edm') then 'bad_value:channel'
@@ -89,15 +95,15 @@ final as (
         is_duplicate,
         case when rejection_reason is not null then line end as raw_line,
         record_key as message_event_id,
-        message_id,
+        {{ pseudonymize_identifier('message_id') }} as message_id,
         event_at,
         {{ business_date('event_at') }} as event_date,
         event_type,
         channel,
-        campaign_id,
+        {{ pseudonymize_identifier('campaign_id') }} as campaign_id,
         {{ phone_sha256('phone') }} as phone_sha256,
         {{ email_sha256('email') }} as email_sha256,
-        template_id
+        {{ pseudonymize_identifier('template_id') }} as template_id
     from deduplicated
 )
 

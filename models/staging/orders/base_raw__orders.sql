@@ -30,6 +30,7 @@ fields as (
         line_number,
         line,
         line_defect,
+        json_line,
         json_line is not null as is_json_object,
         {{ json_text_fields('json_line', [
             ['order_id', 'order_id'],
@@ -55,15 +56,15 @@ typed as (
         {{ try_to_utc_timestamp('order_time_text') }} as order_at,
         {{ try_to_integer('line_no_text') }} as line_no,
         {{ try_to_integer('quantity_text') }} as quantity,
-        {{ try_to_decimal('unit_price_text') }} as unit_price,
-        {{ try_to_decimal('paid_amount_text') }} as paid_amount_given
+        {{ try_to_decimal(json_number_text('json_line', 'unit_price', 'unit_price_text')) }} as unit_price,
+        {{ try_to_decimal(json_number_text('json_line', 'paid_amount', 'paid_amount_text')) }} as paid_amount_given
     from fields
 ),
 
 validated as (
     select
         typed.*,
-        order_id || '#' || line_no_text as record_key,
+        {{ pseudonymize_identifier('order_id') }} || '#' || line_no_text as record_key,
         case
             when line_defect is not null then line_defect
             when line is null or trim(line) = '' then 'empty_line'
@@ -75,6 +76,12 @@ validated as (
             when sku_id is null then 'missing_required:sku_id'
             when quantity_text is null then 'missing_required:quantity'
             when unit_price_text is null then 'missing_required:unit_price'
+            {{ reject_non_identifier_json('json_line', [
+                ['order_id', 'order_id'],
+                ['user_pin', 'user_pin'],
+                ['sku_id', 'sku_id'],
+                ['store_id', 'store_id']
+            ]) }}
             when order_at is null then 'bad_timestamp:order_time'
             when line_no is null then 'bad_number:line_no'
             when quantity is null then 'bad_number:quantity'
@@ -103,18 +110,18 @@ final as (
         is_duplicate,
         case when rejection_reason is not null then line end as raw_line,
         record_key as order_line_id,
-        order_id,
+        {{ pseudonymize_identifier('order_id') }} as order_id,
         line_no,
         order_at,
         {{ business_date('order_at') }} as order_date,
-        user_pin,
-        sku_id,
+        {{ pseudonymize_identifier('user_pin') }} as user_pin,
+        {{ pseudonymize_identifier('sku_id') }} as sku_id,
         quantity,
         unit_price,
         coalesce(paid_amount_given, unit_price * quantity) as paid_amount,
         coalesce(status, 'paid') as status,
         coalesce(sales_channel, case when store_id is not null then 'offline' else 'online' end) as sales_channel,
-        store_id
+        {{ pseudonymize_identifier('store_id') }} as store_id
     from deduplicated
 )
 

@@ -30,6 +30,7 @@ fields as (
         line_number,
         line,
         line_defect,
+        json_line,
         json_line is not null as is_json_object,
         {{ json_text_fields('json_line', [
             ['store_id', 'store_id'],
@@ -61,13 +62,16 @@ typed as (
 validated as (
     select
         typed.*,
-        store_id || '|' || updated_at_text as record_key,
+        {{ pseudonymize_identifier('store_id') }} || '|' || updated_at_text as record_key,
         case
             when line_defect is not null then line_defect
             when line is null or trim(line) = '' then 'empty_line'
             when not is_json_object then 'not_json'
             when store_id is null then 'missing_required:store_id'
             when updated_at_text is null then 'missing_required:updated_at'
+            {{ reject_non_identifier_json('json_line', [
+                ['store_id', 'store_id']
+            ]) }}
             when updated_at is null then 'bad_timestamp:updated_at'
             when latitude_text is not null and latitude is null then 'bad_number:latitude'
             when longitude_text is not null and longitude is null then 'bad_number:longitude'
@@ -90,16 +94,16 @@ final as (
         is_duplicate,
         case when rejection_reason is not null then line end as raw_line,
         record_key as store_version_id,
-        store_id,
+        {{ pseudonymize_identifier('store_id') }} as store_id,
         updated_at,
-        store_name,
-        city,
-        district,
+        {{ scrub_free_text('store_name') }} as store_name,
+        {{ scrub_free_text('city') }} as city,
+        {{ scrub_free_text('district') }} as district,
         latitude,
         longitude,
         open_date,
-        store_format,
-        store_status
+        {{ scrub_free_text('store_format') }} as store_format,
+        {{ scrub_free_text('store_status') }} as store_status
     from deduplicated
 )
 

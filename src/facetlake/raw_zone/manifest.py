@@ -10,6 +10,8 @@ files to read, and from where) and by the health marts (every file accounted for
     lines_before_error                            unreadable: lines decoded before the error (none loaded)
     sidecar_path                                  sidecar: the normalised Parquet copy staging reads instead
     first_seen_at, scanned_at                     when the file was first listed, when its bytes were last read
+    erased_lines, rewritten_at                    lines erasure removed from the file (all requests), when last
+    suppression_version                           the suppression list the file was last checked against
 
 The manifest is rewritten whole (temporary file, then rename), so a reader never sees half of it. Its folder
 <lake>/raw_manifest/files/ holds only it: on Trino it is the location of the external table
@@ -29,6 +31,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from facetlake import paths
+from facetlake.erasure import suppression
+from facetlake.erasure.rewrite import erase_lines
 from facetlake.raw_zone.classify import partition_date, skip_reason
 from facetlake.raw_zone.scan import scan_file
 from facetlake.raw_zone.sidecar import write_sidecar
@@ -52,6 +56,9 @@ SCHEMA = pa.schema(
         ("sidecar_path", pa.string()),
         ("first_seen_at", pa.timestamp("ms")),
         ("scanned_at", pa.timestamp("ms")),
+        ("erased_lines", pa.int64()),
+        ("rewritten_at", pa.timestamp("ms")),
+        ("suppression_version", pa.string()),
     ]
 )
 
@@ -64,10 +71,18 @@ class ScanReport:
     scanned: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    # Erasure: files checked against the suppression list, lines read there, files rewritten and lines removed.
+    erasure_checked: int = 0
+    erasure_lines_read: int = 0
+    erasure_seconds: float = 0.0
+    rewritten: dict[str, int] = field(default_factory=dict)
 
     def describe(self) -> str:
         counts = ", ".join(f"{status} {n}" for status, n in sorted(self.statuses.items()))
-        return f"raw zone manifest: {counts} ({self.scanned} files read in {self.seconds:.1f} s)"
+        text = f"raw zone manifest: {counts} ({self.scanned} files read in {self.seconds:.1f} s)"
+        if self.rewritten:
+            text += f"; erasure removed {sum(self.rewritten.values())} lines from {len(self.rewritten)} files"
+        return text
 
 
 def _utc_ms(moment: dt.datetime) -> dt.datetime:
@@ -123,6 +138,9 @@ def _scan_one(lake: Path, source: str, relative: PurePosixPath, path: Path, prev
         "sidecar_path": None,
         "first_seen_at": previous["first_seen_at"] if previous else now,
         "scanned_at": None,
+        "erased_lines": (previous or {}).get("erased_lines"),
+        "rewritten_at": (previous or {}).get("rewritten_at"),
+        "suppression_version": (previous or {}).get("suppression_version"),
     }
     if row["reason"]:
         return row
@@ -163,6 +181,7 @@ def scan_raw_zone(lake: Path) -> ScanReport:
     started = time.perf_counter()
     raw = paths.raw_zone(lake)
     previous = {row["relative_path"]: row for row in read_manifest(lake)}
+    suppressed = suppression.load(lake)  # empty (no file): no line is parsed
     rows: list[dict] = []
     report = ScanReport()
     for source in sorted(os.listdir(raw)) if raw.is_dir() else []:
@@ -172,7 +191,14 @@ def scan_raw_zone(lake: Path) -> ScanReport:
         for path in _source_files(source_root):
             relative = PurePosixPath(path.relative_to(source_root).as_posix())
             before = previous.pop(f"{source}/{relative}", None)
+            erased = _erase(path, relative, before, suppressed, report) if suppressed else None
             row = _scan_one(lake, source, relative, path, before)
+            if erased is not None:
+                row["suppression_version"] = suppressed.version
+                if erased:
+                    row["erased_lines"] = (row["erased_lines"] or 0) + erased
+                    row["rewritten_at"] = _now()
+                    report.rewritten[row["relative_path"]] = erased
             report.scanned += row["scanned_at"] is not None and row["scanned_at"] != (before or {}).get("scanned_at")
             rows.append(row)
     # A file listed before and gone now is kept as vanished: its dt is reloaded, and the health mart shows it.
@@ -189,6 +215,33 @@ def scan_raw_zone(lake: Path) -> ScanReport:
             LOG.warning("raw file not read: %s", report.problems[-1])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _erase(
+    path: Path, relative: PurePosixPath, before: dict | None, suppressed: suppression.Suppressed, report: ScanReport
+) -> int | None:
+    """Rewrite a data file without the lines of suppressed identifiers, unless it was checked against this
+    list and has not changed since; return the lines removed (None: not checked)."""
+    if skip_reason(relative):
+        return None
+    stat = path.stat()
+    if (
+        before is not None
+        and before.get("suppression_version") == suppressed.version
+        and before["size_bytes"] == stat.st_size
+        and before["modified_ns"] == stat.st_mtime_ns
+    ):
+        return None
+    started = time.perf_counter()
+    result = erase_lines(path, suppressed.hashes)
+    report.erasure_seconds += time.perf_counter() - started
+    if result is None:  # a broken gzip: unreadable, staging loads none of it
+        return None
+    report.erasure_checked += 1
+    report.erasure_lines_read += result.lines_read
+    if result.lines_removed:
+        LOG.warning("erasure: removed %d lines from %s", result.lines_removed, path)
+    return result.lines_removed
 
 
 def _remove_unused_sidecars(lake: Path, used: set[str]) -> None:
