@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import random
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +39,9 @@ pytestmark = pytest.mark.trino
 
 CONFIG = GeneratorConfig(persons=300, days=3, seed=1)
 RAW_ZONE_MODELS = "path:models/staging"
+_TRINO_OVERRIDES = ("FACETLAKE_TRINO_HOST", "FACETLAKE_TRINO_LAKE_URI", "FACETLAKE_SCHEMA_PREFIX")
+# A dbt node finished, in dbt.log: "12 of 353 OK created sql table model ..." (PASS, WARN, ERROR, SKIP alike).
+_NODE_DONE = re.compile(r"\b\d+ of (\d+) (?:OK|PASS|WARN|ERROR|FAIL|SKIP)\b")
 
 
 @dataclass
@@ -75,7 +85,7 @@ def built(trino_node) -> Iterator[BuiltLake]:
             shutil.move(folder, held / source / folder.name)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("FACETLAKE_TRINO_PORT", str(trino_node.port))
-        for name in ("FACETLAKE_TRINO_HOST", "FACETLAKE_TRINO_LAKE_URI", "FACETLAKE_SCHEMA_PREFIX"):
+        for name in _TRINO_OVERRIDES:
             env.delenv(name, raising=False)
         for engine in ("duckdb", "trino"):
             run_build(lake, engine=engine, select=RAW_ZONE_MODELS, quiet=True)
@@ -281,3 +291,55 @@ def test_edge_case_lines_parse_the_same_on_both_engines(trino_node, monkeypatch)
     assert trino_node.query(
         "select count(*), min(line_number), max(line_number) from iceberg.edge_staging.base_raw__app_events"
     ) == [[len(EDGE_LINES["app_events"]), 1, len(EDGE_LINES["app_events"])]]
+
+
+# Last in the module: it rebuilds the shared lake's last dt, and what follows must not see a half-built one.
+def test_a_trino_build_killed_mid_way_then_rebuilt_equals_duckdb(built: BuiltLake, trino_node, monkeypatch) -> None:
+    """kill -9 a `facetlake build --engine trino --dt <last>` (its whole process group, dbt too) part-way
+    through dbt's nodes, at a seeded point; the same build run again leaves every model equal to DuckDB's."""
+    rng = random.Random(20261130)
+    fraction = rng.uniform(0.3, 0.7)
+    last = built.dts[-1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DBT_LOG_PATH", *_TRINO_OVERRIDES)}
+    env["FACETLAKE_TRINO_PORT"] = str(trino_node.port)
+    log = paths.dbt_log_dir(built.lake) / "dbt.log"
+    offset = log.stat().st_size if log.exists() else 0  # dbt appends: read only this build's lines
+    script = Path(sys.executable).parent / "facetlake"
+    process = subprocess.Popen(
+        [str(script), "build", "--engine", "trino", "--lake", str(built.lake), "--dt", last],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the kill reaches dbt's process too
+    )
+    started, done, total = time.perf_counter(), 0, 0
+    try:
+        while process.poll() is None:
+            if log.exists():
+                with log.open("rb") as handle:
+                    handle.seek(offset)
+                    data = handle.read()
+                complete = data[: data.rfind(b"\n") + 1]  # whole lines only; the rest is read next time
+                offset += len(complete)
+                progress = _NODE_DONE.findall(complete.decode(errors="replace"))
+                if progress:
+                    done, total = done + len(progress), int(progress[-1])
+            if total and done >= fraction * total:
+                break
+            assert time.perf_counter() - started < 900, "the Trino build took more than 15 minutes"
+            time.sleep(0.05)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL, f"the build ended ({process.returncode}) before {fraction:.0%}"
+    killed_after = time.perf_counter() - started
+
+    monkeypatch.setenv("FACETLAKE_TRINO_PORT", str(trino_node.port))
+    rebuild_started = time.perf_counter()
+    run_build(built.lake, engine="trino", dt=last, quiet=True)
+    rebuilt_in = time.perf_counter() - rebuild_started
+    report = compare_warehouses(built.lake, built.settings)
+    print(f"killed after {done} of {total} nodes ({killed_after:.0f} s); rebuilt in {rebuilt_in:.0f} s")
+    assert report.equal, report.describe()
+    assert len(report.relations) >= 30
