@@ -7,18 +7,12 @@ from pathlib import Path
 
 import click
 
-from facetlake import paths
+from facetlake.cli_options import engine_option, lake_option, resolve_lake
 
-LAKE_OPTION = click.option(
-    "--lake",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Lake directory (default: $FACETLAKE_LAKE, else ./lake in the repository).",
-)
+LAKE_OPTION = lake_option()
 
 
-def _lake(lake: Path | None) -> Path:
-    return (lake or paths.default_lake()).resolve()
+_lake = resolve_lake
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,14 +51,7 @@ def generate(lake: Path | None, persons: int, days: int, seed: int, start, force
 
 @main.command()
 @LAKE_OPTION
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "trino"]),
-    envvar="FACETLAKE_ENGINE",
-    default="duckdb",
-    show_default=True,
-    help="Engine to build on (env FACETLAKE_ENGINE).",
-)
+@engine_option("Engine to build on")
 @click.option(
     "--select",
     "select",
@@ -121,14 +108,7 @@ def _report_manifest(manifest) -> None:
 
 @main.command()
 @LAKE_OPTION
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "trino"]),
-    envvar="FACETLAKE_ENGINE",
-    default="duckdb",
-    show_default=True,
-    help="Engine the next dbt run builds on (env FACETLAKE_ENGINE).",
-)
+@engine_option("Engine the next dbt run builds on")
 def prepare(lake: Path | None, engine: str) -> None:
     """Prepare a lake for a plain `dbt` run: scan the raw zone into its manifest, sync the crowd registry
     and (on Trino) the raw partitions. `facetlake build` does this itself."""

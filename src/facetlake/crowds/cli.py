@@ -9,25 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from facetlake import paths
+from facetlake.cli_options import engine_option, lake_option, resolve_lake
 
 if TYPE_CHECKING:  # pandas is imported where used: `facetlake --help` stays fast
     import pandas as pd
 
-LAKE = click.option(
-    "--lake",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Lake directory (default: $FACETLAKE_LAKE, else ./lake in the repository).",
-)
-ENGINE = click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "trino"]),
-    envvar="FACETLAKE_ENGINE",
-    default="duckdb",
-    show_default=True,
-    help="Engine to query (env FACETLAKE_ENGINE).",
-)
+LAKE = lake_option()
+ENGINE = engine_option("Engine to query")
 REFRESH = click.option(
     "--no-refresh",
     "no_refresh",
@@ -36,8 +24,7 @@ REFRESH = click.option(
 )
 
 
-def _lake(lake: Path | None) -> Path:
-    return (lake or paths.default_lake()).resolve()
+_lake = resolve_lake
 
 
 def _friendly(func):

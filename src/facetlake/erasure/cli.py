@@ -6,24 +6,12 @@ from pathlib import Path
 
 import click
 
-from facetlake import paths
+from facetlake.cli_options import engine_option, lake_option, resolve_lake
 
 
 @click.command()
-@click.option(
-    "--lake",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Lake directory (default: $FACETLAKE_LAKE, else ./lake in the repository).",
-)
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "trino"]),
-    envvar="FACETLAKE_ENGINE",
-    default="duckdb",
-    show_default=True,
-    help="Engine the lake is built on (env FACETLAKE_ENGINE).",
-)
+@lake_option()
+@engine_option("Engine the lake is built on")
 @click.option("--phone", multiple=True, help="A phone, any usual format (normalised to E.164, then hashed).")
 @click.option("--email", multiple=True, help="An email (trimmed, lower-cased, then hashed).")
 @click.option("--user-pin", multiple=True, help="A retail account (user_pin).")
@@ -59,7 +47,7 @@ def erase(
     from facetlake.erasure.service import ErasureError, normalise_request, plan, read_request_file
     from facetlake.erasure.service import erase as run_erase
 
-    root = (lake or paths.default_lake()).resolve()
+    root = resolve_lake(lake)
     pairs = [("phone", v) for v in phone] + [("email", v) for v in email] + [("user_pin", v) for v in user_pin]
     pairs += [("device_id", v) for v in device_id] + [("member_id", v) for v in member_id]
     try:
