@@ -23,6 +23,7 @@ from pathlib import Path
 import click
 
 from facetlake import paths
+from facetlake.dbt_runner import environment_set
 from facetlake.paths import RAW_SOURCES
 
 ENGINES: tuple[str, ...] = ("duckdb", "trino")
@@ -235,20 +236,6 @@ def _trino_node(lake: Path, echo: Echo) -> Iterator[int]:
         echo("Trino stopped.")
 
 
-@contextmanager
-def _env(**values: str) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def _timed_build(run: EngineRun, lake: Path, echo: Echo) -> None:
     """A full-refresh `dbt build` on the run's engine, timed; a failure is recorded, not raised."""
     from facetlake.dbt_runner import BuildError, run_dbt_build
@@ -303,7 +290,7 @@ def run_benchmark(
         _timed_build(run, lake, echo)
     if "trino" in engines:
         result.java = find_java().version
-        with _trino_node(lake, echo) as port, _env(FACETLAKE_TRINO_PORT=str(port)):
+        with _trino_node(lake, echo) as port, environment_set(FACETLAKE_TRINO_PORT=str(port)):
             run = EngineRun("trino")
             started = time.perf_counter()
             prepare_raw_tables_for_lake(lake)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from facetlake import paths
@@ -13,6 +15,21 @@ from facetlake.warehouse import WarehouseLocked, is_lock_error, locked_message, 
 
 class BuildError(RuntimeError):
     """dbt failed; the message says which command and where to look."""
+
+
+@contextmanager
+def environment_set(**values: str) -> Iterator[None]:
+    """Set environment variables for the duration of a block, then restore what was there (or unset them)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def dbt_environment(lake: Path, engine: str) -> dict[str, str]:

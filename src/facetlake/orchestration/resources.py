@@ -17,7 +17,7 @@ from pydantic import Field
 
 from facetlake import paths
 from facetlake.build import ENGINES
-from facetlake.dbt_runner import dbt_environment, dbt_executable
+from facetlake.dbt_runner import dbt_environment, dbt_executable, environment_set
 
 
 class FacetlakeResource(ConfigurableResource):
@@ -48,16 +48,8 @@ class FacetlakeResource(ConfigurableResource):
         """
         wanted = dbt_environment(self.lake_path, self.checked_engine())
         keys = ("FACETLAKE_LAKE", "FACETLAKE_ENGINE", "DBT_PROFILES_DIR", "DBT_SEND_ANONYMOUS_USAGE_STATS")
-        saved = {key: os.environ.get(key) for key in keys}
-        os.environ.update({key: wanted[key] for key in keys})
-        try:
+        with environment_set(**{key: wanted[key] for key in keys}):
             yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
 
 @functools.cache
