@@ -1,12 +1,13 @@
-"""`facetlake demo`: a synthetic lake delivered day by day and built by the daily Dagster job, then a summary.
+"""`facetlake demo`: a synthetic lake delivered and built by Dagster as an operator would, then a summary.
 
 The first demo on a lake writes a whole synthetic lake to <lake>/synthetic/ (its planted truth to
-<lake>/truth/). Then, for every dt in order, Dagster lands that day's files into <lake>/raw/ (the
-land_synthetic_day job) and runs the daily job (facetlake_daily: the dt's partition of the raw-zone models,
-then every view and mart), as the sensor and the schedule would. A lake that already has a raw zone and no
-synthetic/ is built as it is, one daily run per dt. Runs go to the lake's Dagster instance (<lake>/dagster),
-so `make dagster` shows them afterwards; their full logs are in <lake>/dagster/demo.log. A demo that stopped
-resumes with the first day not built; on a lake whose days are all built, the last day is rebuilt.
+<lake>/truth/). Then Dagster lands every day but the last into <lake>/raw/ (the land_synthetic_day job) and
+backfills them in ONE run of the daily job over the partition range (BackfillPolicy.single_run(): one `dbt
+build` with dt_from/dt_to), then lands the last day and runs the daily job for it alone, as the schedule and
+the sensor do every day; the summary says how long each part took. A lake that already has a raw zone and no
+synthetic/ is built as it is, the same way. Runs go to the lake's Dagster instance (<lake>/dagster), so `make
+dagster` shows them afterwards; their full logs are in <lake>/dagster/demo.log. A demo that stopped resumes
+with the first day not built; the last day is always run again.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from facetlake.summary import print_summary
 
 # Dagster's own console logging is kept to warnings: the run's events are in the UI and in demo.log.
 _QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Dagster's tags for a run over a partition range (a backfill in one run, BackfillPolicy.single_run()).
+_RANGE_START, _RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
 
 class DemoError(RuntimeError):
@@ -74,8 +77,12 @@ def _minutes(seconds: float) -> str:
 
 def run_demo(lake: Path, persons: int, days: int, seed: int) -> None:
     lake = Path(lake).resolve()
+    load_before = os.getloadavg()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
     if not paths.raw_zone(lake).is_dir() and not paths.synthetic_raw(lake).is_dir():
         _generate_synthetic(lake, persons, days, seed)
+        timings["generation"] = time.perf_counter() - started
     landing = paths.synthetic_raw(lake).is_dir()
     dts = _day_folders(paths.synthetic_raw(lake) if landing else paths.raw_zone(lake))
     if not dts:
@@ -87,39 +94,60 @@ def run_demo(lake: Path, persons: int, days: int, seed: int) -> None:
     log = paths.demo_log(lake)
     jobs = _DemoJobs(lake)
     with lake_instance(lake) as instance:
-        todo = _days_to_build(dts, jobs.built_dts(instance))
-        if len(todo) < len(dts):
-            print(f"{len(dts) - len(todo)} days already built in this lake's instance; {len(todo)} to build")
+        history, last = _plan(dts, jobs.built_dts(instance, dts))
         print(f"Dagster instance {instance.root_directory}; run logs in {log}")
-        started = time.perf_counter()
-        daily_seconds = 0.0
-        for dt in todo:
-            jobs.reload_if_models_changed()
+        if history:
+            # History as an operator backfills it: one run over the partition range, not one per day.
             with _output_to(log) as terminal:
                 if landing:
-                    _check(jobs.run(jobs.landing, instance, dt), dt, log)
+                    t0 = time.perf_counter()
+                    _check(jobs.run(jobs.landing, instance, history), history, log)
+                    timings["landing history"] = time.perf_counter() - t0
                 t0 = time.perf_counter()
-                built = jobs.run(jobs.daily, instance, dt)
-                seconds = time.perf_counter() - t0
-                daily_seconds += seconds
-                _check(built, dt, log)
+                built = jobs.run(jobs.daily, instance, history)
+                timings["backfill"] = time.perf_counter() - t0
+                _check(built, history, log)
                 print(
-                    f"  dt={dt}  {built.job_def.name} run {built.run_id[:8]} succeeded in {seconds:5.1f}s",
+                    f"  backfill dt={history[0]}..{history[-1]} ({len(history)} partitions, one run) "
+                    f"{built.run_id[:8]} succeeded in {timings['backfill']:5.1f}s",
                     file=terminal,
                 )
-        total = time.perf_counter() - started
+        # Then the last day, as the schedule or the sensor runs it every day.
+        jobs.reload_if_models_changed()
+        with _output_to(log) as terminal:
+            if landing:
+                t0 = time.perf_counter()
+                _check(jobs.run(jobs.landing, instance, [last]), [last], log)
+                timings["landing the day"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            built = jobs.run(jobs.daily, instance, [last])
+            timings["daily run"] = time.perf_counter() - t0
+            _check(built, [last], log)
+            print(
+                f"  daily   dt={last} {built.job_def.name} run {built.run_id[:8]} succeeded in "
+                f"{timings['daily run']:5.1f}s",
+                file=terminal,
+            )
+    timings["total"] = time.perf_counter() - started
+    load_after = os.getloadavg()
     print(
-        f"{len(todo)} daily runs through Dagster in {_minutes(daily_seconds)} "
-        f"(mean {daily_seconds / len(todo):.1f}s per dt; {_minutes(total)} with landing). "
-        "See them with `make dagster` (http://127.0.0.1:3000)."
+        "demo timings: "
+        + ", ".join(f"{name} {_minutes(seconds)}" for name, seconds in timings.items())
+        + f" (load average {load_before[0]:.1f} before, {load_after[0]:.1f} after, on {os.cpu_count()} cores). "
+        "See the runs with `make dagster` (http://127.0.0.1:3000)."
     )
     print_summary(lake)
 
 
-def _days_to_build(dts: list[str], built: set[str]) -> list[str]:
-    """The days not built yet (a demo that stopped resumes); when all are, the last one again, so the
-    marts reflect the current models."""
-    return [dt for dt in dts if dt not in built] or dts[-1:]
+def _plan(dts: list[str], built: set[str]) -> tuple[list[str], str]:
+    """(the history to backfill in one run, the day to run as the daily job does).
+
+    History is every day before the last one that is not built yet (a demo that stopped resumes there); the
+    last day always runs, so the marts reflect the current models."""
+    history = [dt for dt in dts[:-1] if dt not in built]
+    if history:
+        history = dts[dts.index(history[0]) : -1]  # a partition range is contiguous
+    return history, dts[-1]
 
 
 class _DemoJobs:
@@ -148,25 +176,41 @@ class _DemoJobs:
         if manifest_is_stale(self.project, "duckdb"):
             self._load()
 
-    def built_dts(self, instance) -> set[str]:
-        """Days with a successful run of the daily job in this instance."""
+    def built_dts(self, instance, dts: list[str]) -> set[str]:
+        """Days covered by a successful run of the daily job in this instance (one dt or a range)."""
         from dagster import DagsterRunStatus, RunsFilter
 
         runs = instance.get_runs(RunsFilter(job_name=self.daily.name, statuses=[DagsterRunStatus.SUCCESS]))
-        return {run.tags["dagster/partition"] for run in runs if "dagster/partition" in run.tags}
+        built: set[str] = set()
+        for run in runs:
+            if "dagster/partition" in run.tags:
+                built.add(run.tags["dagster/partition"])
+            start, end = run.tags.get(_RANGE_START), run.tags.get(_RANGE_END)
+            if start and end:
+                built.update(dt for dt in dts if start <= dt <= end)
+        return built
 
     @staticmethod
-    def run(job, instance, dt: str):
+    def run(job, instance, dts: list[str]):
+        """One run of `job` over the partition dts[0]..dts[-1] (a single partition when they are one day)."""
+        if len(dts) == 1:
+            return job.execute_in_process(
+                instance=instance, partition_key=dts[0], run_config=_QUIET_RUN_CONFIG, raise_on_error=False
+            )
         return job.execute_in_process(
-            instance=instance, partition_key=dt, run_config=_QUIET_RUN_CONFIG, raise_on_error=False
+            instance=instance,
+            tags={_RANGE_START: dts[0], _RANGE_END: dts[-1]},
+            run_config=_QUIET_RUN_CONFIG,
+            raise_on_error=False,
         )
 
 
-def _check(result, dt: str, log: Path) -> None:
+def _check(result, dts: list[str], log: Path) -> None:
     if result.success:
         return
     failures = [e.message for e in result.all_events if e.is_failure]
+    days = dts[0] if len(dts) == 1 else f"{dts[0]}..{dts[-1]}"
     raise DemoError(
-        f"{result.job_def.name} failed for dt={dt} (run {result.run_id}). The end of its log is in {log}; "
+        f"{result.job_def.name} failed for dt={days} (run {result.run_id}). The end of its log is in {log}; "
         f"open it in the UI with `make dagster`.\n" + "\n".join(failures[-3:])
     )
