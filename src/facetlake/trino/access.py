@@ -80,6 +80,14 @@ PERSON_LEVEL_MARTS: tuple[str, ...] = (
     "user_tags_wide",
     "crowd_members",
     "crowd_deliverable_identifiers",
+    # Attribution: touchpoints, paths and order credits are per person or order; the channel aggregates span
+    # every brand's orders (a competitor's sales by channel), so they stay with the service user too.
+    "fct_touchpoints",
+    "fct_path_touchpoints",
+    "fct_conversion_paths",
+    "fct_attribution_credits",
+    "fct_channel_paths",
+    "attribution_channel_credits",
 )
 
 SERVICE_TABLE_PRIVILEGES = ["SELECT", "INSERT", "DELETE", "UPDATE", "OWNERSHIP", "GRANT_SELECT"]

@@ -1,0 +1,115 @@
+{#- Every marketing touch that can be put on a person, from three sources: ad impressions and clicks (by device,
+    else phone hash), messages sent and clicked (by phone or email hash), and app visits (the first app event of
+    a person, day, traffic channel and campaign; organic traffic is the channel 'direct'). Identifiers that match
+    no one (shared devices, unknown hashes) give no touchpoint. -#}
+
+with
+
+ad_events as (
+    select * from {{ ref('stg_raw__ad_events') }}
+),
+
+message_events as (
+    select * from {{ ref('stg_raw__message_events') }}
+    where event_type in ('sent', 'clicked')
+),
+
+app_events as (
+    select * from {{ ref('stg_raw__app_events') }}
+),
+
+identity_map as (
+    select * from {{ ref('identity_map') }}
+),
+
+ad_touches as (
+    select
+        'ad:' || ad_events.event_id as touchpoint_id,
+        coalesce(by_device.super_id, by_phone.super_id) as super_id,
+        ad_events.event_at as touch_at,
+        ad_events.event_date as touch_date,
+        'ad_events' as touch_source,
+        ad_events.event_type as touch_type,
+        ad_events.channel,
+        ad_events.campaign_id
+    from ad_events
+    left join identity_map as by_device
+        on by_device.id_type = 'device_id' and ad_events.device_id = by_device.id_value
+    left join identity_map as by_phone
+        on by_phone.id_type = 'phone_sha256' and ad_events.phone_sha256 = by_phone.id_value
+),
+
+message_touches as (
+    select
+        'message:' || message_events.message_event_id as touchpoint_id,
+        coalesce(by_phone.super_id, by_email.super_id) as super_id,
+        message_events.event_at as touch_at,
+        message_events.event_date as touch_date,
+        'message_events' as touch_source,
+        'message_' || message_events.event_type as touch_type,
+        message_events.channel,
+        message_events.campaign_id
+    from message_events
+    left join identity_map as by_phone
+        on by_phone.id_type = 'phone_sha256' and message_events.phone_sha256 = by_phone.id_value
+    left join identity_map as by_email
+        on by_email.id_type = 'email_sha256' and message_events.email_sha256 = by_email.id_value
+),
+
+app_events_attributed as (
+    select
+        app_events.event_id,
+        coalesce(by_account.super_id, by_device.super_id) as super_id,
+        app_events.event_at,
+        app_events.event_date,
+        case
+            when app_events.channel is null or app_events.channel = 'organic' then 'direct'
+            else app_events.channel
+        end as channel,
+        app_events.campaign_id
+    from app_events
+    left join identity_map as by_account
+        on by_account.id_type = 'user_pin' and app_events.user_pin = by_account.id_value
+    left join identity_map as by_device
+        on by_device.id_type = 'device_id' and app_events.device_id = by_device.id_value
+    where coalesce(by_account.super_id, by_device.super_id) is not null
+),
+
+app_visits_numbered as (
+    select
+        *,
+        row_number() over (
+            partition by super_id, event_date, channel, coalesce(campaign_id, '')
+            order by event_at, event_id
+        ) as visit_event_number
+    from app_events_attributed
+),
+
+app_touches as (
+    select
+        'app:' || event_id as touchpoint_id,
+        super_id,
+        event_at as touch_at,
+        event_date as touch_date,
+        'app_events' as touch_source,
+        'visit' as touch_type,
+        channel,
+        campaign_id
+    from app_visits_numbered
+    where visit_event_number = 1
+),
+
+unioned as (
+    select * from ad_touches
+    union all
+    select * from message_touches
+    union all
+    select * from app_touches
+),
+
+final as (
+    select * from unioned
+    where super_id is not null
+)
+
+select * from final
