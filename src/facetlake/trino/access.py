@@ -66,6 +66,13 @@ ANALYST_MARTS: tuple[AnalystMart, ...] = (
     AnalystMart("tag_value_distribution", BASE_FILTER, "counts per tag value and base; own brand base only"),
     AnalystMart("crowds", None, "crowd definitions and sizes"),
     AnalystMart("crowd_profiles", BASE_FILTER, "crowd TGI profiles; own brand base only"),
+    AnalystMart("fct_brand_4a_daily", BRAND_FILTER, "4A stage counts per day; their brand only"),
+    AnalystMart("fct_brand_4a_flows", BRAND_FILTER, "4A flow matrices; their brand only"),
+    AnalystMart("fct_brand_goal_groups", BRAND_FILTER, "GOAL penetration, growth, loyalty; their brand only"),
+    AnalystMart("fct_store_weekly_sales", None, "stores are shared by all brands: weekly sales per store"),
+    AnalystMart("fct_store_alerts", None, "weak-store alerts, per store"),
+    AnalystMart("fct_store_tiers", None, "store tiers, per store"),
+    AnalystMart("fct_district_demand", None, "demand aggregated per district"),
 )
 
 # Marts with a row per person or identifier, across brands: never for analysts (they would reveal who
@@ -80,6 +87,7 @@ PERSON_LEVEL_MARTS: tuple[str, ...] = (
     "user_tags_wide",
     "crowd_members",
     "crowd_deliverable_identifiers",
+    "fct_brand_4a_person_stages",
     # Attribution: touchpoints, paths and order credits are per person or order; the channel aggregates span
     # every brand's orders (a competitor's sales by channel), so they stay with the service user too.
     "fct_touchpoints",

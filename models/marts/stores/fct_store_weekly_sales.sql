@@ -1,0 +1,46 @@
+{#- Weekly sales per store over the ISO weeks (Monday first) the lake's sales days touch. A week at the edge of
+    the lake is partly observed (observed_days < 7); open_days counts the observed days the store was open. -#}
+
+with
+
+store_days as (
+    select * from {{ ref('int_store_days_opened') }}
+),
+
+stores as (
+    select * from {{ ref('dim_stores') }}
+),
+
+weekly as (
+    select
+        store_id,
+        cast({{ dbt.date_trunc('week', 'sales_date') }} as date) as week_start,
+        count(*) as observed_days,
+        sum(case when is_open then 1 else 0 end) as open_days,
+        sum(orders) as orders,
+        sum(paid_order_lines) as paid_order_lines,
+        sum(paid_amount) as paid_amount
+    from store_days
+    group by 1, 2
+),
+
+final as (
+    select
+        weekly.store_id,
+        stores.store_name,
+        stores.city,
+        stores.district,
+        weekly.week_start,
+        cast({{ dbt.dateadd('day', 6, 'weekly.week_start') }} as date) as week_end,
+        cast(weekly.observed_days as integer) as observed_days,
+        cast(weekly.open_days as integer) as open_days,
+        weekly.open_days = weekly.observed_days as is_open_all_week,
+        cast(weekly.orders as bigint) as orders,
+        cast(weekly.paid_order_lines as bigint) as paid_order_lines,
+        weekly.paid_amount,
+        weekly.orders = 0 as has_zero_sales
+    from weekly
+    left join stores on weekly.store_id = stores.store_id
+)
+
+select * from final
