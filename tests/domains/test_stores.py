@@ -134,3 +134,22 @@ def test_a_closed_store_raises_no_alert_and_is_not_tiered(store_lake: Path, tmp_
     tiers = _query(root, "select store_id from marts.fct_store_tiers")
     assert closed_store not in set(tiers["store_id"])
     assert len(tiers) == len(stores) - 1
+
+
+def test_district_demand_places_every_person_once(domain_lake) -> None:
+    demand = domain_lake.query("select * from marts.fct_district_demand")
+    persons = int(domain_lake.query("select count(*) as n from marts.user_tags_wide")["n"].iat[0])
+    assert demand["persons"].sum() == persons
+    assert not demand.duplicated(["city", "district"]).any()
+    spend = domain_lake.query(
+        """
+        select sum(o.paid_amount) as spend
+        from staging.stg_raw__order_lines o
+        join marts.identity_map m on m.id_type = 'user_pin' and m.id_value = o.user_pin
+        cross join marts.tag_windows w
+        where o.status = 'paid' and o.order_date between w.purchase_window_start and w.as_of_date
+        """
+    )["spend"].iat[0]
+    assert abs(float(demand["paid_amount"].sum()) - float(spend)) < 0.01
+    with_stores = demand[demand["district"] != "no_local_store"]
+    assert len(with_stores) > 0 and with_stores["latitude"].notna().all()

@@ -173,7 +173,11 @@ final as (
         from_stages.stage_order as from_stage_order,
         to_stages.stage as to_stage,
         to_stages.stage_order as to_stage_order,
-        cast(coalesce(cells.persons, 0) as bigint) as persons
+        cast(coalesce(cells.persons, 0) as bigint) as persons,
+        -- Sankey nodes: a stage on each day is a node of its own, so a flow never loops back.
+        from_stages.stage || ' ' || cast(from_dates.from_date as varchar) as from_node,
+        to_stages.stage || ' ' || cast(from_dates.to_date as varchar) as to_node,
+        from_dates.from_date = min(from_dates.from_date) over () as is_earliest_from_date
     from from_dates
     cross join stages as from_stages
     cross join stages as to_stages
