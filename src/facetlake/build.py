@@ -11,13 +11,16 @@ events) between `prepare_warehouse` and `publish`.
     sync_raw_partitions on Trino, the raw zone's dt folders registered with the hive catalog; on DuckDB
                         nothing (dbt reads the files directly)
     sync_crowd_registry the repository's crowds/*.yml loaded into the registry the crowd models read
-    dbt build           seeds, models, snapshots and tests (dbt_runner.run_dbt)
+    dbt build           seeds, models, snapshots and tests (dbt_runner.run_dbt) upstream of the fits
+    fits                the Python fits (facetlake.fits: CLV, ...) read dbt models and write the `fits` schema
+    dbt build           the models downstream of the fits' source (`source:fits+`), so no mart misses its fit
     publish             on DuckDB, the serving copy readers open; on Trino nothing (readers query Trino)
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,12 +42,15 @@ __all__ = [
     "publish",
     "publish_serving_copy",
     "run_build",
+    "run_fits",
     "scan_raw_zone",
     "sync_crowd_registry",
     "sync_raw_partitions",
 ]
 
 ENGINES = ("duckdb", "trino")
+# The models that read the fits' tables (the dbt source `fits`, facetlake.fits): built after the fits run.
+FITS_DOWNSTREAM = "source:fits+"
 
 
 @dataclass(frozen=True)
@@ -136,8 +142,11 @@ def build_args(
     dt_to: str | None = None,
     full_refresh: bool = False,
     reset_identity: bool = False,
+    extra_vars: dict[str, object] | None = None,
+    exclude: str | None = None,
 ) -> list[str]:
-    """The `dbt build` arguments: a selection, the arrival date(s) to load, a full refresh.
+    """The `dbt build` arguments: a selection (and exclusion), the arrival date(s) to load, a full refresh,
+    other project vars (`extra_vars`, e.g. clv_calibration_end: a build's settings without editing files).
 
     `reset_identity` (with `full_refresh`) also rebuilds the persisted super_id state, which a full refresh
     otherwise keeps: every person may be renumbered, so it is never implied.
@@ -147,7 +156,10 @@ def build_args(
     args = ["build"]
     if select:
         args += ["--select", select]
-    build_vars: dict[str, object] = {k: v for k, v in {"dt": dt, "dt_from": dt_from, "dt_to": dt_to}.items() if v}
+    if exclude:
+        args += ["--exclude", exclude]
+    build_vars: dict[str, object] = dict(extra_vars or {})
+    build_vars.update({k: v for k, v in {"dt": dt, "dt_from": dt_from, "dt_to": dt_to}.items() if v})
     if reset_identity:
         build_vars["identity_reset_state"] = True
     if build_vars:
@@ -167,12 +179,38 @@ def run_build(
     full_refresh: bool = False,
     quiet: bool = False,
     reset_identity: bool = False,
+    extra_vars: dict[str, object] | None = None,
 ) -> Prepared:
-    """Prepare, `dbt build` (seeds, models, snapshots, tests), publish; raise BuildError when dbt fails."""
+    """Prepare, `dbt build` upstream of the fits, the fits, `dbt build` of what reads them, publish; raise
+    BuildError when dbt fails. With a selection, the fits and the second step run only when the selection
+    reaches a model downstream of the fits."""
     if not paths.raw_zone(lake).is_dir():
         raise BuildError(f"{lake} has no raw/ zone. Run `facetlake generate --lake {lake}` or drop files there.")
     check_engine(engine)
     prepared = prepare(lake, engine)
-    run_dbt(lake, build_args(select, dt, dt_from, dt_to, full_refresh, reset_identity), engine=engine, quiet=quiet)
+    options = {"dt": dt, "dt_from": dt_from, "dt_to": dt_to, "full_refresh": full_refresh}
+    upstream = build_args(
+        select, **options, reset_identity=reset_identity, extra_vars=extra_vars, exclude=FITS_DOWNSTREAM
+    )
+    run_dbt(lake, upstream, engine=engine, quiet=quiet)
+    downstream_select = FITS_DOWNSTREAM if not select else f"{select},{FITS_DOWNSTREAM}"
+    if not select or _selects_any(lake, engine, downstream_select, extra_vars):
+        run_fits(lake, engine, log=(lambda _message: None) if quiet else print)
+        downstream = build_args(downstream_select, **options, extra_vars=extra_vars)
+        run_dbt(lake, downstream, engine=engine, quiet=quiet)
     publish(lake, engine)
     return prepared
+
+
+def run_fits(lake: Path, engine: str, log: Callable[[str], None] = print) -> dict[str, dict[str, object]]:
+    """Every registered fit (facetlake.fits) on the built lake; {fit: what it reports}."""
+    from facetlake import fits
+
+    return fits.run_fits(lake, check_engine(engine), log=log)
+
+
+def _selects_any(lake: Path, engine: str, selection: str, extra_vars: dict[str, object] | None) -> bool:
+    """Whether a dbt selection names any model (dbt ls), e.g. a user's selection reaching the fits' downstream."""
+    from facetlake.dbt_runner import list_nodes
+
+    return bool(list_nodes(lake, selection, engine=engine, extra_vars=extra_vars))

@@ -69,10 +69,24 @@ def generate(lake: Path | None, persons: int, days: int, seed: int, start, force
     is_flag=True,
     help="With --full-refresh: rebuild the super_id state from scratch too (persons may be renumbered).",
 )
+@click.option(
+    "--vars",
+    "build_vars",
+    default=None,
+    help="dbt vars for this build as YAML/JSON, e.g. '{clv_calibration_end: 2026-10-20, clv_time_unit_days: 7}'.",
+)
 def build(
-    lake: Path | None, engine: str, select: str | None, dt: str | None, full_refresh: bool, reset_identity: bool
+    lake: Path | None,
+    engine: str,
+    select: str | None,
+    dt: str | None,
+    full_refresh: bool,
+    reset_identity: bool,
+    build_vars: str | None,
 ) -> None:
-    """Build (run and test) the dbt project on an existing lake."""
+    """Build (run and test) the dbt project on an existing lake: dbt, the fits (CLV), what reads the fits."""
+    import yaml
+
     from facetlake.build import BuildError, run_build
     from facetlake.trino import TrinoError
 
@@ -83,6 +97,9 @@ def build(
             raise click.BadParameter(f"{dt!r} is not a date like 2026-10-01", param_hint="--dt") from None
     if reset_identity and not full_refresh:
         raise click.UsageError("--reset-identity renumbers persons; it needs --full-refresh too")
+    extra_vars = yaml.safe_load(build_vars) if build_vars else None
+    if extra_vars is not None and not isinstance(extra_vars, dict):
+        raise click.BadParameter("give vars as a mapping, e.g. '{clv_time_unit_days: 7}'", param_hint="--vars")
     try:
         prepared = run_build(
             _lake(lake),
@@ -91,6 +108,9 @@ def build(
             dt=dt,
             full_refresh=full_refresh,
             reset_identity=reset_identity,
+            extra_vars={str(k): (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in extra_vars.items()}
+            if extra_vars
+            else None,
         )
     except (BuildError, TrinoError) as error:
         raise click.ClickException(str(error)) from None

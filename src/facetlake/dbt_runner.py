@@ -71,3 +71,37 @@ def run_dbt(lake: Path, args: list[str], engine: str = "duckdb", quiet: bool = F
             f"`{' '.join(args)}` failed on {engine} (exit {result.returncode}). "
             f"See the output above or {paths.dbt_log_dir(lake) / 'dbt.log'}.\n{detail}"
         )
+
+
+def list_nodes(
+    lake: Path, selection: str, engine: str = "duckdb", extra_vars: dict[str, object] | None = None
+) -> list[str]:
+    """The unique ids of the models a dbt selection names (`dbt ls`), e.g. to know whether a build reaches them."""
+    import json
+
+    cmd = [
+        dbt_executable(),
+        "ls",
+        "--select",
+        selection,
+        "--resource-type",
+        "model",
+        "--output",
+        "json",
+        "--output-keys",
+        "unique_id",
+        "--quiet",
+        "--project-dir",
+        str(paths.project_dir()),
+    ]
+    if extra_vars:
+        cmd += ["--vars", json.dumps(extra_vars)]
+    result = subprocess.run(cmd, env=dbt_environment(lake, engine), capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise BuildError(f"`dbt ls --select {selection}` failed: {(result.stdout or result.stderr)[-2000:]}")
+    ids = []
+    for line in result.stdout.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            ids.append(json.loads(line)["unique_id"])
+    return ids

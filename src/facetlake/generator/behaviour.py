@@ -26,6 +26,9 @@ class Purchase:
     origin: np.ndarray  # btyd / campaign / cancelled
     campaign_id: np.ndarray
     value: np.ndarray  # order value in CNY (Gamma-Gamma)
+    # Truth for the churn marts: who dropped out of the BTYD process, and when (days since the start).
+    dropped_person: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    dropped_day: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass
@@ -56,7 +59,7 @@ def plan_purchases(
     # Each person is alive at the start; after every purchase they drop out with probability p.
     t = np.zeros(len(persons))
     alive = has_pin.copy()
-    people, times = [], []
+    people, times, drops = [], [], []
     while alive.any():
         idx = np.flatnonzero(alive)
         t[idx] += rng.exponential(1.0 / np.maximum(lam[idx], 1e-9))
@@ -66,6 +69,7 @@ def plan_purchases(
         alive[idx[t[idx] >= days]] = False
         dropped = bought[rng.random(len(bought)) < drop[bought]]
         alive[dropped] = False
+        drops.append(dropped)
     person = np.concatenate(people) if people else np.zeros(0, dtype=int)
     when = np.concatenate(times) if times else np.zeros(0)
     origin = np.full(len(person), "btyd", dtype=object)
@@ -96,7 +100,11 @@ def plan_purchases(
     day = np.floor(when).astype(int)
     ms = ((when - day) * 86_400_000).astype(np.int64)
     order = np.lexsort((ms, day))
+    dropped_person = np.concatenate(drops) if drops else np.zeros(0, dtype=int)
     plan = Purchase(person[order], day[order], ms[order], origin[order], campaign[order], value[order])
+    # A person drops right after a purchase, so t still holds that purchase's time (no draw: the raw zone is
+    # the same with or without this truth).
+    plan.dropped_person, plan.dropped_day = dropped_person, t[dropped_person]
     truth = pd.DataFrame(
         {
             "person_id": plan.person,

@@ -578,6 +578,9 @@ class LakeGenerator:
         self.evidence.take_back(w.malformed_tags)
         self.evidence.frame(self._date).to_parquet(truth / "identity_evidence.parquet", index=False)
         members.to_parquet(truth / "crm_members.parquet", index=False)
+        # BTYD dropouts (the churn warning's truth): who left the buying process and on which day.
+        dropouts = pd.DataFrame({"person_id": self.purchases.dropped_person, "dropout_day": self.purchases.dropped_day})
+        dropouts.to_parquet(truth / "btyd_dropouts.parquet", index=False)
         orders = self.order_truth.copy()
         orders["order_id"] = self.order_ids
         orders["store_id"] = self.order_store

@@ -1,0 +1,173 @@
+"""BG/NBD (Fader, Hardie and Lee 2005) and Gamma-Gamma fits of a per-customer summary, with pymc-marketing.
+
+The fit is a MAP estimate under flat priors (HalfFlat on every parameter), i.e. the maximum-likelihood
+estimate the papers report; pymc-marketing's default priors would pull it away from the published numbers.
+The summary comes from SQL (macros/value/clv.sql, model clv_customer_summary): frequency (repeat purchase
+days), recency, customer_age (T) in time units, monetary_value (mean spend of the repeat days).
+
+Scoring is not here: the marts score every customer in SQL from the closed forms, with these parameters.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+BG_NBD_PARAMETERS = ("r", "alpha", "a", "b")
+GAMMA_GAMMA_PARAMETERS = ("p", "q", "v")
+# Below these the likelihood is too flat to say anything: the fit writes why and the scores stay null.
+MIN_CUSTOMERS = 200
+MIN_REPEAT_CUSTOMERS = 30
+
+
+@dataclass
+class FitResult:
+    """One model's fit: parameters (empty when not fitted), the reason when not, and how it went."""
+
+    model: str
+    parameters: dict[str, float] = field(default_factory=dict)
+    status: str = "fitted"  # fitted / not_fitted
+    reason: str | None = None
+    customers: int = 0
+    log_likelihood: float | None = None
+    seconds: float = 0.0
+
+
+def _quiet() -> None:
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=UserWarning)
+    for name in ("pymc", "pytensor", "pymc_marketing", "pymc_extras"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def bgnbd_log_likelihood(params: dict[str, float], x: np.ndarray, t_x: np.ndarray, t: np.ndarray) -> float:
+    """The BG/NBD log-likelihood of a summary (sum over customers; eq. 6 of Fader, Hardie and Lee 2005)."""
+    from scipy.special import betaln, gammaln
+
+    r, alpha, a, b = (params[k] for k in BG_NBD_PARAMETERS)
+    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    a2 = betaln(a, b + x) - betaln(a, b)
+    a3 = -(r + x) * np.log(alpha + t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a4 = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x), -np.inf)
+    return float(np.sum(a1 + a2 + np.logaddexp(a3, a4)))
+
+
+def gamma_gamma_log_likelihood(params: dict[str, float], x: np.ndarray, m: np.ndarray) -> float:
+    """The Gamma-Gamma log-likelihood of mean spends m over x repeat purchases (repeat buyers only)."""
+    from scipy.special import gammaln
+
+    p, q, v = (params[k] for k in GAMMA_GAMMA_PARAMETERS)
+    px = p * x
+    return float(
+        np.sum(
+            gammaln(px + q)
+            - gammaln(px)
+            - gammaln(q)
+            + q * np.log(v)
+            + (px - 1) * np.log(m)
+            + px * np.log(x)
+            - (px + q) * np.log(x * m + v)
+        )
+    )
+
+
+def _map(model) -> dict[str, float]:
+    model.fit(fit_method="map", progressbar=False)
+    posterior = model.idata.posterior
+    return {name: float(posterior[name].values.ravel()[0]) for name in posterior.data_vars}
+
+
+def fit_bgnbd(summary: pd.DataFrame) -> FitResult:
+    """BG/NBD on columns customer_id, frequency, recency, customer_age (T)."""
+    result = FitResult(model="bg_nbd", customers=len(summary))
+    repeat = int((summary["frequency"] > 0).sum())
+    if len(summary) < MIN_CUSTOMERS or repeat < MIN_REPEAT_CUSTOMERS:
+        result.status, result.reason = (
+            "not_fitted",
+            f"{len(summary)} customers, {repeat} with a repeat purchase: BG/NBD needs at least {MIN_CUSTOMERS} "
+            f"and {MIN_REPEAT_CUSTOMERS}",
+        )
+        return result
+    _quiet()
+    from pymc_extras.prior import Prior
+    from pymc_marketing.clv import BetaGeoModel
+
+    data = pd.DataFrame(
+        {
+            "customer_id": np.arange(len(summary)),
+            "frequency": summary["frequency"].to_numpy(dtype=float),
+            "recency": summary["recency"].to_numpy(dtype=float),
+            "T": summary["customer_age"].to_numpy(dtype=float),
+        }
+    )
+    start = time.perf_counter()
+    try:
+        model = BetaGeoModel(data=data, model_config={k: Prior("HalfFlat") for k in BG_NBD_PARAMETERS})
+        fitted = _map(model)
+    except Exception as error:  # noqa: BLE001 - a fit that cannot converge must not fail the build
+        result.status, result.reason = "not_fitted", f"BG/NBD fit failed: {type(error).__name__}: {error}"[:500]
+        return result
+    result.seconds = time.perf_counter() - start
+    result.parameters = {k: fitted[k] for k in BG_NBD_PARAMETERS}
+    result.log_likelihood = bgnbd_log_likelihood(
+        result.parameters, data["frequency"].to_numpy(), data["recency"].to_numpy(), data["T"].to_numpy()
+    )
+    if not all(np.isfinite(list(result.parameters.values()))) or not np.isfinite(result.log_likelihood):
+        result.status, result.reason = "not_fitted", "BG/NBD fit did not converge to finite parameters"
+        result.parameters = {}
+    return result
+
+
+def fit_gamma_gamma(summary: pd.DataFrame) -> FitResult:
+    """Gamma-Gamma on the repeat buyers' frequency and monetary_value (mean spend of the repeat days)."""
+    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+    result = FitResult(model="gamma_gamma", customers=len(repeat))
+    if len(repeat) < MIN_REPEAT_CUSTOMERS:
+        result.status, result.reason = (
+            "not_fitted",
+            f"{len(repeat)} repeat buyers with a spend: Gamma-Gamma needs at least {MIN_REPEAT_CUSTOMERS}",
+        )
+        return result
+    _quiet()
+    from pymc_extras.prior import Prior
+    from pymc_marketing.clv import GammaGammaModel
+
+    data = pd.DataFrame(
+        {
+            "customer_id": np.arange(len(repeat)),
+            "monetary_value": repeat["monetary_value"].to_numpy(dtype=float),
+            "frequency": repeat["frequency"].to_numpy(dtype=float),
+        }
+    )
+    start = time.perf_counter()
+    try:
+        model = GammaGammaModel(data=data, model_config={k: Prior("HalfFlat") for k in GAMMA_GAMMA_PARAMETERS})
+        fitted = _map(model)
+    except Exception as error:  # noqa: BLE001 - a fit that cannot converge must not fail the build
+        result.status, result.reason = "not_fitted", f"Gamma-Gamma fit failed: {type(error).__name__}: {error}"[:500]
+        return result
+    result.seconds = time.perf_counter() - start
+    result.parameters = {k: fitted[k] for k in GAMMA_GAMMA_PARAMETERS}
+    result.log_likelihood = gamma_gamma_log_likelihood(
+        result.parameters, data["frequency"].to_numpy(), data["monetary_value"].to_numpy()
+    )
+    if result.parameters["q"] <= 1 or not np.isfinite(result.log_likelihood):
+        # q <= 1: the population mean spend v p / (q - 1) does not exist; scoring would divide by zero.
+        result.status, result.reason = "not_fitted", f"Gamma-Gamma gave q = {result.parameters['q']:.3f} <= 1"
+        result.parameters = {}
+    return result
+
+
+def sample_summary(summary: pd.DataFrame, max_customers: int, seed: int = 0) -> pd.DataFrame:
+    """The summary itself when small enough, else a uniform sample of max_customers (sorted first, so the
+    same input gives the same sample on either engine)."""
+    ordered = summary.sort_values("customer_id").reset_index(drop=True)
+    if len(ordered) <= max_customers:
+        return ordered
+    return ordered.sample(n=max_customers, random_state=seed).sort_values("customer_id").reset_index(drop=True)
