@@ -2,14 +2,15 @@
     account, every touchpoint on a path counted once, and each path's touchpoint count equal to the touchpoints
     listed for it. Fails with a row per broken count. -#}
 
+{{ config(group="attribution") }}
+
 with
 
 paid_orders as (
-    select count(distinct order_lines.order_id) as n
-    from {{ ref('stg_raw__order_lines') }} as order_lines
-    inner join {{ ref('identity_map') }} as identity_map
-        on identity_map.id_type = 'user_pin' and order_lines.user_pin = identity_map.id_value
-    where order_lines.status = 'paid'
+    -- the attribution domain's conversions (paid orders of identified accounts); reading staging here would put
+    -- this test in every staging-only build
+    select count(distinct order_id) as n
+    from {{ ref('int_conversions_collected') }}
 ),
 
 paths as (
