@@ -9,35 +9,30 @@ weekly as (
     select * from {{ ref('fct_store_weekly_sales') }}
 ),
 
-sequenced as (
+previous_weeks as (
     select
-        weekly.*,
-        weekly.has_zero_sales and weekly.is_open_all_week as is_silent_open_week,
-        lag(weekly.week_start) over (partition by weekly.store_id order by weekly.week_start) as previous_week_start,
-        lag(weekly.has_zero_sales and weekly.is_open_all_week) over (
-            partition by weekly.store_id order by weekly.week_start
-        ) as previous_is_silent_open_week,
-        lag(weekly.observed_days)
-            over (partition by weekly.store_id order by weekly.week_start)
-            as previous_observed_days
+        store_id,
+        week_start,
+        observed_days
     from weekly
 ),
 
 final as (
     select
-        store_id,
-        store_name,
-        city,
-        district,
-        week_start as alert_week_start,
-        week_end as alert_week_end,
-        previous_week_start as first_silent_week_start,
-        cast(previous_observed_days + observed_days as integer) as silent_days
-    from sequenced
-    where
-        is_silent_open_week
-        and previous_is_silent_open_week
-        and previous_week_start = cast({{ dbt.dateadd('day', -7, 'week_start') }} as date)
+        weekly.store_id,
+        weekly.store_name,
+        weekly.city,
+        weekly.district,
+        weekly.week_start as alert_week_start,
+        weekly.week_end as alert_week_end,
+        previous_weeks.week_start as first_silent_week_start,
+        cast(previous_weeks.observed_days + weekly.observed_days as integer) as silent_days
+    from weekly
+    inner join previous_weeks
+        on
+            weekly.store_id = previous_weeks.store_id
+            and previous_weeks.week_start = cast({{ dbt.dateadd('day', -7, 'weekly.week_start') }} as date)
+    where weekly.is_weak_store_alert
 )
 
 select * from final

@@ -1,5 +1,7 @@
 {#- Weekly sales per store over the ISO weeks (Monday first) the lake's sales days touch. A week at the edge of
-    the lake is partly observed (observed_days < 7); open_days counts the observed days the store was open. -#}
+    the lake is partly observed (observed_days < 7); open_days counts the observed days the store was open.
+    is_weak_store_alert: the week and the ISO week before it had zero sales while the store was open on every
+    observed day (the deck's weak-store alert; fct_store_alerts lists those weeks). -#}
 
 with
 
@@ -24,7 +26,7 @@ weekly as (
     group by 1, 2
 ),
 
-final as (
+described as (
     select
         weekly.store_id,
         stores.store_name,
@@ -38,9 +40,24 @@ final as (
         cast(weekly.orders as bigint) as orders,
         cast(weekly.paid_order_lines as bigint) as paid_order_lines,
         weekly.paid_amount,
-        weekly.orders = 0 as has_zero_sales
+        weekly.orders = 0 as has_zero_sales,
+        weekly.orders = 0 and weekly.open_days = weekly.observed_days as is_silent_open_week
     from weekly
     left join stores on weekly.store_id = stores.store_id
+),
+
+-- The weak-store alert (fct_store_alerts): this week and the ISO week before both silent while open.
+final as (
+    select
+        described.*,
+        coalesce(
+            described.is_silent_open_week
+            and lag(described.is_silent_open_week) over (partition by described.store_id order by described.week_start)
+            and lag(described.week_start) over (partition by described.store_id order by described.week_start)
+            = cast({{ dbt.dateadd('day', -7, 'described.week_start') }} as date),
+            false
+        ) as is_weak_store_alert
+    from described
 )
 
 select * from final
