@@ -8,8 +8,9 @@
     Credit is exact to the cent: each touch's credit is the difference of its path's cumulative weight times
     the order value, rounded to cents, so the credits of an order sum to its value under every model. -#}
 
-{%- set first_weight = var('attribution_position_first_weight') -%}
-{%- set last_weight = var('attribution_position_last_weight') %}
+{#- Literals are written as doubles (1e0): Trino reads 1.0 as a decimal(2, 1) and would divide in tenths. -#}
+{%- set first_weight = var('attribution_position_first_weight') ~ 'e0' -%}
+{%- set last_weight = var('attribution_position_last_weight') ~ 'e0' %}
 
 with
 
@@ -33,8 +34,8 @@ touches as (
         coalesce(path_touchpoints.campaign_id, 'none') as campaign_id,
         coalesce(
             cast({{ dbt.datediff('path_touchpoints.touch_at', 'paths.order_at', 'second') }} as double)  -- noqa: LT05
-            / 86400.0,
-            0.0
+            / 86400e0,
+            0e0
         ) as age_days
     from paths
     left join path_touchpoints on paths.path_id = path_touchpoints.path_id
@@ -45,28 +46,28 @@ with_last_non_direct as (
         *,
         max(case when channel != 'direct' then touch_position end) over (partition by order_id)
             as last_non_direct_position,
-        power(2.0, -age_days / {{ var('attribution_half_life_days') }}) as decay
+        power(2e0, -age_days / {{ var('attribution_half_life_days') }}) as decay
     from touches
 ),
 
 raw_weights as (
     select
         *,
-        case when touch_position = 1 then 1.0 else 0.0 end as first_touch,
-        case when touch_position = path_touchpoints then 1.0 else 0.0 end as last_touch,
+        case when touch_position = 1 then 1e0 else 0e0 end as first_touch,
+        case when touch_position = path_touchpoints then 1e0 else 0e0 end as last_touch,
         case
-            when touch_position = coalesce(last_non_direct_position, path_touchpoints) then 1.0 else 0.0
+            when touch_position = coalesce(last_non_direct_position, path_touchpoints) then 1e0 else 0e0
         end as last_non_direct,
-        1.0 / path_touchpoints as linear,
+        1e0 / path_touchpoints as linear,
         decay / sum(decay) over (partition by order_id) as time_decay,
         case
-            when path_touchpoints = 1 then 1.0
+            when path_touchpoints = 1 then 1e0
             when path_touchpoints = 2 and touch_position = 1
                 then {{ first_weight }} / ({{ first_weight }} + {{ last_weight }})
             when path_touchpoints = 2 then {{ last_weight }} / ({{ first_weight }} + {{ last_weight }})
             when touch_position = 1 then {{ first_weight }}
             when touch_position = path_touchpoints then {{ last_weight }}
-            else (1.0 - {{ first_weight }} - {{ last_weight }}) / (path_touchpoints - 2)
+            else (1e0 - {{ first_weight }} - {{ last_weight }}) / (path_touchpoints - 2)
         end as position_based
     from with_last_non_direct
 ),
@@ -108,7 +109,7 @@ rounded as (
         *,
         case
             when touch_position = path_touchpoints then value_cents
-            else cast(floor(round(value_cents * cumulative_weight, 6) + 0.5) as bigint)
+            else cast(floor(round(value_cents * cumulative_weight, 6) + 0.5e0) as bigint)
         end as cumulative_cents
     from cumulated
 ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-FIT_MODULES = ("facetlake.value.fit",)
+FIT_MODULES = ("facetlake.value.fit", "facetlake.attribution.fit", "facetlake.effect.fit")
 
 
 def load() -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from facetlake.generator.audiences import write_ad_monitoring, write_campaign_audiences
 from facetlake.generator.behaviour import (
     EVENT_TYPES,
     TRAFFIC,
@@ -632,6 +633,8 @@ def generate_lake(lake: Path, config: GeneratorConfig, force: bool = False, prog
     gen = LakeGenerator(lake, config)
     gen.run(progress=progress)
     gen.write_truth()
+    write_campaign_audiences(lake, gen.pop, gen.catalog)
+    write_ad_monitoring(lake)
     seconds = time.perf_counter() - t0
     per_source: dict[str, int] = {}
     for source, _dt, _name, n in gen.writer.line_counts:

@@ -66,6 +66,9 @@ ANALYST_MARTS: tuple[AnalystMart, ...] = (
     AnalystMart("tag_value_distribution", BASE_FILTER, "counts per tag value and base; own brand base only"),
     AnalystMart("crowds", None, "crowd definitions and sizes"),
     AnalystMart("crowd_profiles", BASE_FILTER, "crowd TGI profiles; own brand base only"),
+    AnalystMart("fct_campaign_lift", BRAND_FILTER, "campaign lift with intervals; their brand's campaigns only"),
+    AnalystMart("fct_campaign_reach", BRAND_FILTER, "campaign reach and frequency; their brand's campaigns only"),
+    AnalystMart("fct_campaign_monitored_reach", BRAND_FILTER, "third-party monitored reach; their brand's only"),
     AnalystMart("fct_rfm_segment_migrations", BRAND_FILTER, "RFM segment moves per month; their brand only"),
     AnalystMart("fct_lifecycle_transitions", BRAND_FILTER, "lifecycle stage moves per month; their brand only"),
     AnalystMart("clv_parameters", None, "the fitted CLV model parameters, no person"),
@@ -104,6 +107,9 @@ PERSON_LEVEL_MARTS: tuple[str, ...] = (
     "fct_attribution_credits",
     "fct_channel_paths",
     "attribution_channel_credits",
+    "attribution_model_comparison",
+    # Effect: each audience member's outcomes.
+    "fct_campaign_member_outcomes",
 )
 
 SERVICE_TABLE_PRIVILEGES = ["SELECT", "INSERT", "DELETE", "UPDATE", "OWNERSHIP", "GRANT_SELECT"]
