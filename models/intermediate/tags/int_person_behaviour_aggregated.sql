@@ -36,6 +36,11 @@ windows as (
     select * from {{ ref('int_tag_windows_resolved') }}
 ),
 
+-- Customer value's wake-up and churn flags (a public value mart, computed without the CLV fit).
+value_flags as (
+    select * from {{ ref('customer_wake_up_flags') }}
+),
+
 category_prices as (
     select
         category_l1,
@@ -260,7 +265,10 @@ joined as (
         coalesce(order_activity.categories_bought, 0) as categories_bought,
         brand_spend.brand_id as top_brand_bought,
         cast(brand_spend.brand_spend as double) / nullif(cast(order_activity.spend as double), 0)
-            as top_brand_spend_share
+            as top_brand_spend_share,
+        coalesce(value_flags.is_churn_risk, false) as is_churn_risk,
+        coalesce(value_flags.silent_brands, 0) as silent_brands,
+        coalesce(value_flags.expiring_memberships, 0) as expiring_memberships
     from persons
     cross join windows
     left join app_activity on persons.super_id = app_activity.super_id
@@ -269,6 +277,7 @@ joined as (
     left join message_activity on persons.super_id = message_activity.super_id
     left join order_activity on persons.super_id = order_activity.super_id
     left join brand_spend on persons.super_id = brand_spend.super_id and brand_spend.brand_rank = 1
+    left join value_flags on persons.super_id = value_flags.super_id
 ),
 
 final as (

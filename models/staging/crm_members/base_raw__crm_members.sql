@@ -4,6 +4,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='dt',
+    on_schema_change='append_new_columns',
     post_hook="{{ mark_later_duplicates(raw_batch()) }}",
 ) }}
 
@@ -46,7 +47,8 @@ fields as (
             ['register_time', 'register_time_text'],
             ['register_channel', 'register_channel'],
             ['tier', 'tier_raw'],
-            ['points_balance', 'points_balance_text']
+            ['points_balance', 'points_balance_text'],
+            ['points_expire_date', 'points_expire_date_text']
         ]) }}
     from parsed
 ),
@@ -59,7 +61,8 @@ typed as (
         {{ try_to_utc_timestamp('updated_at_text') }} as updated_at,
         {{ try_to_utc_timestamp('register_time_text') }} as registered_at,
         try_cast(birth_date_text as date) as birth_date,
-        {{ try_to_integer('points_balance_text') }} as points_balance
+        {{ try_to_integer('points_balance_text') }} as points_balance,
+        try_cast(points_expire_date_text as date) as points_expire_date
     from fields
 ),
 
@@ -85,6 +88,7 @@ validated as (
             when register_time_text is not null and registered_at is null then 'bad_timestamp:register_time'
             when birth_date_text is not null and birth_date is null then 'bad_date:birth_date'
             when points_balance_text is not null and points_balance is null then 'bad_number:points_balance'
+            when points_expire_date_text is not null and points_expire_date is null then 'bad_date:points_expire_date'
         end as rejection_reason
     from typed
 ),
@@ -117,7 +121,8 @@ final as (
         registered_at,
         {{ scrub_free_text('register_channel') }} as register_channel,
         {{ scrub_free_text('tier') }} as tier,
-        points_balance
+        points_balance,
+        points_expire_date
     from deduplicated
 )
 

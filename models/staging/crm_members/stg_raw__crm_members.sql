@@ -21,6 +21,7 @@ final as (
         register_channel,
         tier,
         points_balance,
+        points_expire_date,
         dt
     from base
     where rejection_reason is null and not is_duplicate

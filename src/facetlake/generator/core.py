@@ -104,6 +104,8 @@ class LakeGenerator:
         self.rng_catalog = np.random.default_rng(seeds[1])
         self.rng_purchases = np.random.default_rng(seeds[2])
         self.rng = np.random.default_rng(seeds[3])
+        # Points expiry (an optional CRM field) has a stream of its own: every other output stays the same.
+        self.rng_points = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(11,)))
         self.writer = RawZoneWriter(lake, config.start, config.days, np.random.default_rng(seeds[4]), config.rates)
         self.ids = _Ids()
         self.pop: Population = build_population(self.rng_population, config.persons)
@@ -260,8 +262,20 @@ class LakeGenerator:
             }
         )
         keys = [f"{b}|{i}|{u}" for b, i, u in zip(m["brand_id"], m["member_id"], updated, strict=True)]
+        lines = self._with_points_expiry(day, m, lines)
         tags = self._member_evidence(day, m, has_phone, has_email, has_pin, has_union)
         self.writer.add("crm_members", lines, keys, day, allow_late=False, tags=tags)
+
+    def _with_points_expiry(self, day: int, m: pd.DataFrame, lines: list[str]) -> list[str]:
+        """Most programmes let points expire: points_expire_date, 1-180 days after the record, on 70% of the
+        records with points (appended last, so the other fields keep their bytes)."""
+        n = len(m)
+        expires = (self.rng_points.random(n) < 0.7) & (m["points"].to_numpy() > 0)
+        expire_day = day + self.rng_points.integers(1, 181, n)
+        return [
+            line[:-1] + f',"points_expire_date":"{self._date(int(d))}"}}' if has else line
+            for line, has, d in zip(lines, expires, expire_day, strict=True)
+        ]
 
     def _member_evidence(
         self,

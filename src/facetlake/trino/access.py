@@ -72,6 +72,7 @@ ANALYST_MARTS: tuple[AnalystMart, ...] = (
     AnalystMart("fct_rfm_segment_migrations", BRAND_FILTER, "RFM segment moves per month; their brand only"),
     AnalystMart("fct_lifecycle_transitions", BRAND_FILTER, "lifecycle stage moves per month; their brand only"),
     AnalystMart("clv_parameters", None, "the fitted CLV model parameters, no person"),
+    AnalystMart("fct_member_tier_changes", BRAND_FILTER, "member tier changes per month; their brand only"),
     AnalystMart("fct_brand_4a_daily", BRAND_FILTER, "4A stage counts per day; their brand only"),
     AnalystMart("fct_brand_4a_flows", BRAND_FILTER, "4A flow matrices; their brand only"),
     AnalystMart("fct_brand_goal_groups", BRAND_FILTER, "GOAL penetration, growth, loyalty; their brand only"),
@@ -98,6 +99,7 @@ PERSON_LEVEL_MARTS: tuple[str, ...] = (
     "clv_customer_summary",
     "customer_clv",
     "customer_churn_risk",
+    "customer_wake_up_flags",
     "fct_brand_4a_person_stages",
     # Attribution: touchpoints, paths and order credits are per person or order; the channel aggregates span
     # every brand's orders (a competitor's sales by channel), so they stay with the service user too.
