@@ -49,8 +49,9 @@ lint: setup ## sqlfluff (dbt templater) over models and macros, ruff over Python
 	mkdir -p target/lint-lake/warehouse
 	FACETLAKE_LAKE=$(CURDIR)/target/lint-lake $(BIN)/sqlfluff lint models --processes 2
 
-bench: setup ## generation, raw scan and full build timed on DuckDB and Trino (PERSONS=, DAYS= to size it)
-	$(BIN)/facetlake bench --persons $(or $(PERSONS),20000) --days $(or $(DAYS),30)
+bench: setup ## parse pass, full build, one day, crowd sizes on DuckDB and Trino -> BENCHMARKS.md (PERSONS=, DAYS=, ENGINE=)
+	$(BIN)/facetlake bench --persons $(or $(PERSONS),100000) --days $(or $(DAYS),30) \
+		$(if $(ENGINE),--engine $(ENGINE),--engine duckdb --engine trino)
 
 clean:
 	rm -rf $(VENV) target logs lake

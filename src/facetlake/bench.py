@@ -1,12 +1,21 @@
-"""Throughput of the pipeline: generating a lake, scanning its raw zone, and building it on DuckDB and Trino.
+"""`facetlake bench` (`make bench`): what a build costs against what the engine can do with the same bytes.
 
-For each engine the benchmark times a bare scan of the raw zone (every line of every file read and
-measured, nothing parsed) and then a full `dbt build` (seeds, models, tests) of the same lake, so the build
-can be read against what the engine can do with the same bytes. Rates are raw lines per second; the ratio
-is Trino's time over DuckDB's (above 1: Trino is slower).
+For each engine, on one generated lake (reused when it was generated with the same settings):
 
-Trino runs as the lake's own node: started for the benchmark if none runs (and stopped after), else the
-running node is used as it is.
+    parse pass        every raw line read, its JSON parsed once and every field typed: the floor a build
+                      is held against (DuckDB: read_json over the raw files; Trino: json_parse of each line
+                      and a cast of the object to a map, through the hive catalog)
+    full build        `facetlake build --full-refresh` (prepare, dbt build with every test, publish)
+    one day           `facetlake build --dt <last dt>` over the built lake: the daily job's work
+    day after 10 days the same on a lake holding only the first 10 days (DuckDB; --no-history to skip):
+                      a day should cost about what it costs after 30
+    crowd size        p50/p95 of `crowd size` over random 3-tag rules, against a direct count(*) with the
+                      same predicate on marts.user_tags_wide
+    peak memory       the largest resident set of any child process (dbt; Trino's JVM has its own heap)
+
+Ratios: full build / parse pass (goal <= 3x), day / full build (goal <= 10% at 1M persons). Each engine's
+result is written to docs/benchmarks/<engine>-<persons>x<days>.json in the repository, and BENCHMARKS.md and
+docs/benchmarks/benchmarks.png are regenerated from every JSON there (so runs at several sizes add up).
 """
 
 from __future__ import annotations
@@ -14,10 +23,14 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
+import statistics
+import subprocess
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -27,95 +40,50 @@ from facetlake.dbt_runner import environment_set
 from facetlake.paths import RAW_SOURCES
 
 ENGINES: tuple[str, ...] = ("duckdb", "trino")
+HISTORY_DAYS = 10
 Echo = Callable[[str], None]
 
 
 @dataclass
 class EngineRun:
     engine: str
-    version: str = ""
-    scan_seconds: float = 0.0
-    lines_scanned: int = 0
-    bytes_scanned: int = 0
-    prepare_seconds: float = 0.0
-    build_seconds: float = 0.0
-    slowest_nodes: list[tuple[str, float]] = field(default_factory=list)
-    error: str = ""
-
-    @property
-    def scan_lines_per_second(self) -> float:
-        return self.lines_scanned / self.scan_seconds if self.scan_seconds else 0.0
-
-    def build_lines_per_second(self, lines: int) -> float:
-        return lines / self.build_seconds if self.build_seconds else 0.0
-
-
-@dataclass
-class BenchResult:
-    lake: str
     persons: int
     days: int
-    seed: int
     raw_lines: int
     raw_bytes: int
     generate_seconds: float | None
-    runs: dict[str, EngineRun]
     machine: str
-    java: str = ""
+    versions: dict[str, str]
+    measured_at: str
+    load_average: list[float] = field(default_factory=list)
+    parse_seconds: float = 0.0
+    lines_parsed: int = 0
+    full_seconds: float = 0.0
+    day_seconds: float = 0.0
+    history_full_seconds: float | None = None
+    history_day_seconds: float | None = None
+    crowd_p50_ms: float | None = None
+    crowd_p95_ms: float | None = None
+    direct_p50_ms: float | None = None
+    direct_p95_ms: float | None = None
+    peak_rss_mib: float = 0.0
+    slowest_full: list[tuple[str, float]] = field(default_factory=list)
+    slowest_day: list[tuple[str, float]] = field(default_factory=list)
+    label: str = ""
+    note: str = ""
+    error: str = ""
 
     @property
-    def generate_lines_per_second(self) -> float | None:
-        return self.raw_lines / self.generate_seconds if self.generate_seconds else None
-
-    def ratio(self, attribute: str) -> float | None:
-        duck, trino = self.runs.get("duckdb"), self.runs.get("trino")
-        if not duck or not trino or not getattr(duck, attribute):
-            return None
-        return getattr(trino, attribute) / getattr(duck, attribute)
-
-    def report(self) -> str:
-        lines = [
-            f"facetlake benchmark: {self.persons:,} persons x {self.days} days (seed {self.seed}), lake {self.lake}",
-            f"machine: {self.machine}",
-            f"raw zone: {self.raw_lines:,} lines, {self.raw_bytes / 1e6:,.1f} MB on disk, {len(RAW_SOURCES)} sources",
-        ]
-        if self.generate_seconds is not None:
-            lines.append(f"generate: {self.generate_seconds:,.1f} s, {self.generate_lines_per_second:,.0f} lines/s")
-        else:
-            lines.append("generate: reused the lake generated earlier with the same settings")
-        lines.append("")
-        header = (
-            f"{'engine':<8}{'version':<28}{'raw scan s':>11}{'scan lines/s':>14}{'build s':>10}{'build lines/s':>15}"
-        )
-        lines += [header, "-" * len(header)]
-        for run in self.runs.values():
-            build = (
-                f"{'failed':>10}{'':>15}"
-                if run.error
-                else f"{run.build_seconds:>10.1f}{run.build_lines_per_second(self.raw_lines):>15,.0f}"
-            )
-            lines.append(
-                f"{run.engine:<8}{run.version[:27]:<28}{run.scan_seconds:>11.1f}{run.scan_lines_per_second:>14,.0f}"
-                + build
-            )
-        scan_ratio, build_ratio = self.ratio("scan_seconds"), self.ratio("build_seconds")
-        if scan_ratio is not None:
-            lines.append(f"Trino/DuckDB time: raw scan {scan_ratio:.2f}x")
-        if build_ratio is not None and not self.failed:
-            lines.append(f"Trino/DuckDB time: build {build_ratio:.2f}x")
-        trino = self.runs.get("trino")
-        if trino:
-            lines.append(f"Trino partition sync before the build: {trino.prepare_seconds:.1f} s; Java {self.java}")
-        for run in self.runs.values():
-            slowest = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in run.slowest_nodes)
-            lines.append(f"slowest on {run.engine}: {slowest}")
-            if run.error:
-                lines.append(f"{run.engine} build failed: {run.error.splitlines()[0]}")
-        return "\n".join(lines)
+    def full_over_parse(self) -> float | None:
+        return self.full_seconds / self.parse_seconds if self.parse_seconds and self.full_seconds else None
 
     @property
-    def failed(self) -> bool:
-        return any(run.error for run in self.runs.values())
+    def day_over_full(self) -> float | None:
+        return self.day_seconds / self.full_seconds if self.full_seconds and self.day_seconds else None
+
+    @property
+    def key(self) -> str:
+        return f"{self.label + '-' if self.label else ''}{self.engine}-{self.persons}x{self.days}"
 
 
 def _machine() -> str:
@@ -124,8 +92,34 @@ def _machine() -> str:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     except (ValueError, OSError, AttributeError):
         memory = 0.0
-    system = f"{platform.system()} {platform.machine()}, Python {platform.python_version()}"
-    return f"{cores} cores, {memory:.0f} GiB, {system}"
+    return (
+        f"{cores} cores, {memory:.0f} GiB, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
+    )
+
+
+def _versions(engine: str) -> dict[str, str]:
+    from importlib.metadata import version
+
+    found = {name: version(name) for name in ("dbt-core", f"dbt-{engine}", "duckdb", "dagster")}
+    return found
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(paths.project_dir()), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return out.stdout.strip()
+    except OSError:
+        return ""
+
+
+def _peak_child_rss_mib() -> float:
+    # Linux reports kilobytes: the largest resident set of any waited-for child (dbt runs as one).
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def _config_file(lake: Path) -> Path:
@@ -142,10 +136,12 @@ def _generate(lake: Path, persons: int, days: int, seed: int, echo: Echo) -> tup
         saved = json.loads(recorded.read_text())
         if {k: saved.get(k) for k in wanted} == wanted:
             echo(f"Reusing the lake at {lake} ({saved['lines']:,} lines).")
-            return None, saved["lines"], saved["bytes"]
+            return saved.get("seconds"), saved["lines"], saved["bytes"]
     echo(f"Generating {persons:,} persons x {days} days into {lake} ...")
     summary = generate_lake(lake, GeneratorConfig(persons=persons, days=days, seed=seed), force=True, progress=True)
-    recorded.write_text(json.dumps({**wanted, "lines": summary.lines, "bytes": summary.bytes}) + "\n")
+    recorded.write_text(
+        json.dumps({**wanted, "lines": summary.lines, "bytes": summary.bytes, "seconds": summary.seconds}) + "\n"
+    )
     return summary.seconds, summary.lines, summary.bytes
 
 
@@ -158,31 +154,33 @@ def _slowest(lake: Path, count: int = 5) -> list[tuple[str, float]]:
     return [(name, round(seconds, 1)) for name, seconds in timed[:count]]
 
 
-def _duckdb_scan(lake: Path) -> tuple[float, int, int]:
-    """Every raw line read by DuckDB as the raw_lines macro reads them; (seconds, lines, bytes)."""
+def _duckdb_parse_pass(lake: Path) -> tuple[float, int]:
+    """Every raw line read, parsed as JSON once and every field typed by DuckDB's JSON reader (malformed
+    lines skipped, not parsed twice); (seconds, objects parsed). count(COLUMNS(*)) makes it type every
+    column rather than count lines."""
     import duckdb
 
     con = duckdb.connect()
     try:
         started = time.perf_counter()
-        lines = size = 0
+        parsed = 0
         for source in RAW_SOURCES:
             glob = f"{lake}/raw/{source}/dt=*/*.jsonl*"
             if not con.execute(f"select count(*) from glob('{glob}')").fetchone()[0]:
                 continue
-            count, total = con.execute(
-                f"select count(*), coalesce(sum(strlen(line)), 0) from read_csv('{glob}', "
-                "columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '', header = false, "
-                "auto_detect = false, hive_partitioning = true, filename = true)"
+            row = con.execute(
+                f"select count(*), count(columns(*)) from read_json('{glob}', format = 'newline_delimited', "
+                "ignore_errors = true, union_by_name = true, sample_size = -1, maximum_object_size = 1048576)"
             ).fetchone()
-            lines, size = lines + count, size + total
-        return time.perf_counter() - started, lines, size
+            parsed += row[0]
+        return time.perf_counter() - started, parsed
     finally:
         con.close()
 
 
-def _trino_scan(port: int) -> tuple[float, int, int, str]:
-    """Every raw line read by Trino through the hive catalog's raw tables; (seconds, lines, bytes, version)."""
+def _trino_parse_pass(port: int) -> tuple[float, int, str]:
+    """Every raw line read through the hive catalog and parsed once (json_parse, cast to a map of its
+    fields); (seconds, objects parsed, Trino version)."""
     from facetlake.trino.config import TrinoSettings
 
     settings = TrinoSettings.from_env()
@@ -195,9 +193,12 @@ def _trino_scan(port: int) -> tuple[float, int, int, str]:
             f"select line from {settings.raw_catalog}.{settings.raw_schema}.{source}" for source in RAW_SOURCES
         )
         started = time.perf_counter()
-        cur.execute(f"select count(*), coalesce(sum(length(to_utf8(line))), 0) from ({union})")
-        lines, size = cur.fetchall()[0]
-        return time.perf_counter() - started, lines, size, version
+        cur.execute(
+            "select count(fields), coalesce(sum(cardinality(fields)), 0) from ("
+            f"select try(cast(json_parse(line) as map(varchar, json))) as fields from ({union}))"
+        )
+        parsed, _ = cur.fetchall()[0]
+        return time.perf_counter() - started, parsed, version
     finally:
         conn.close()
 
@@ -236,19 +237,62 @@ def _trino_node(lake: Path, echo: Echo) -> Iterator[int]:
         echo("Trino stopped.")
 
 
-def _timed_build(run: EngineRun, lake: Path, echo: Echo) -> None:
-    """A full-refresh `dbt build` on the run's engine, timed; a failure is recorded, not raised."""
-    from facetlake.dbt_runner import BuildError, run_dbt_build
+def _timed_build(lake: Path, engine: str, **options) -> float:
+    from facetlake.build import run_build
 
     started = time.perf_counter()
+    run_build(lake, engine=engine, quiet=True, **options)
+    return time.perf_counter() - started
+
+
+def _last_dt(lake: Path) -> str:
+    return max(p.name.removeprefix("dt=") for p in (lake / "raw").glob("*/dt=*") if p.is_dir())
+
+
+def _history_lake(lake: Path, days: int) -> Path:
+    """A lake holding the first `days` dts of `lake` (hard links to its files, nothing copied; the raw-zone
+    scan does not follow symbolic links)."""
+    dts = sorted({p.name for p in (lake / "raw").glob("*/dt=*") if p.is_dir()})[:days]
+    short = lake.with_name(f"{lake.name}-first{days}")
+    for source in RAW_SOURCES:
+        for dt in dts:
+            origin = lake / "raw" / source / dt
+            if not origin.is_dir():
+                continue
+            target = short / "raw" / source / dt
+            target.mkdir(parents=True, exist_ok=True)
+            for file in origin.iterdir():
+                if file.is_file() and not (target / file.name).exists():
+                    os.link(file, target / file.name)
+    return short
+
+
+def _crowd_sizes(lake: Path, engine: str, rules: int = 20) -> tuple[float, float, float, float]:
+    """(crowd size p50, p95, direct count p50, p95) in milliseconds over the same random rules."""
+    from facetlake.crowds.catalogue import load_catalogue
+    from facetlake.crowds.engine import connect
+    from facetlake.crowds.rules import parse_rule
+    from facetlake.crowds.service import bench
+
+    sized = bench(lake, rules=rules, engine=engine, repeat=3)
+    e = connect(lake, engine)
     try:
-        run_dbt_build(lake, engine=run.engine, full_refresh=True, quiet=True)
-    except BuildError as error:
-        run.error = str(error)
-    run.build_seconds = time.perf_counter() - started
-    run.slowest_nodes = _slowest(lake)
-    outcome = f"failed after {run.build_seconds:.1f} s" if run.error else f"{run.build_seconds:.1f} s"
-    echo(f"{run.engine}: build {outcome}")
+        catalogue = load_catalogue()
+        wide = e.relation("marts", "user_tags_wide")
+        direct = []
+        for text, _, _ in sized.rules:
+            predicate = parse_rule(text, catalogue).sql()
+            best = float("inf")
+            for _ in range(3):
+                t0 = time.perf_counter()
+                e.query(f"select count(*) from {wide} where {predicate}")
+                best = min(best, (time.perf_counter() - t0) * 1000)
+            direct.append(best)
+    finally:
+        e.close()
+    direct.sort()
+    p95 = direct[min(len(direct) - 1, max(0, int(round(0.95 * len(direct) + 0.5)) - 1))]
+    return sized.p50, sized.p95, statistics.median(direct), p95
 
 
 def run_benchmark(
@@ -257,55 +301,179 @@ def run_benchmark(
     seed: int = 7,
     lake: Path | None = None,
     engines: Sequence[str] = ENGINES,
+    history: bool = True,
+    label: str = "",
     echo: Echo = print,
-) -> BenchResult:
-    """Generate (or reuse) a lake, then per engine: a raw scan and a full build, timed. See the module doc."""
-    import duckdb
-
+) -> list[EngineRun]:
+    """Generate (or reuse) a lake, then per engine every measurement of the module doc; write the results."""
     from facetlake.trino.catalogs import prepare_raw_tables_for_lake
-    from facetlake.trino.java import find_java
 
     unknown = set(engines) - set(ENGINES)
     if unknown:
         raise click.UsageError(f"Unknown engine(s) {', '.join(sorted(unknown))}; use duckdb and/or trino.")
     lake = (lake or paths.project_dir() / "target" / f"bench-lake-{persons}x{days}-s{seed}").resolve()
     generate_seconds, raw_lines, raw_bytes = _generate(lake, persons, days, seed, echo)
-    result = BenchResult(
-        lake=str(lake),
-        persons=persons,
-        days=days,
-        seed=seed,
-        raw_lines=raw_lines,
-        raw_bytes=raw_bytes,
-        generate_seconds=generate_seconds,
-        runs={},
-        machine=_machine(),
-    )
-    if "duckdb" in engines:
-        run = EngineRun("duckdb", version=f"DuckDB {duckdb.__version__}")
-        echo("DuckDB: raw scan ...")
-        run.scan_seconds, run.lines_scanned, run.bytes_scanned = _duckdb_scan(lake)
-        echo(f"DuckDB: scan {run.scan_seconds:.1f} s ({run.scan_lines_per_second:,.0f} lines/s); dbt build ...")
-        result.runs["duckdb"] = run
-        _timed_build(run, lake, echo)
-    if "trino" in engines:
-        result.java = find_java().version
-        with _trino_node(lake, echo) as port, environment_set(FACETLAKE_TRINO_PORT=str(port)):
-            run = EngineRun("trino")
-            started = time.perf_counter()
-            prepare_raw_tables_for_lake(lake)
-            run.prepare_seconds = time.perf_counter() - started
-            echo("Trino: raw scan ...")
-            run.scan_seconds, run.lines_scanned, run.bytes_scanned, version = _trino_scan(port)
-            run.version = f"Trino {version}"
-            echo(f"Trino: scan {run.scan_seconds:.1f} s ({run.scan_lines_per_second:,.0f} lines/s); dbt build ...")
-            result.runs["trino"] = run
-            _timed_build(run, lake, echo)
-    for run in result.runs.values():
-        if run.lines_scanned != raw_lines:
-            echo(f"warning: {run.engine} scanned {run.lines_scanned:,} lines, the generator wrote {raw_lines:,}")
-    (lake / "bench-result.json").write_text(json.dumps(asdict(result), indent=2) + "\n")
-    return result
+    runs = []
+    for engine in engines:
+        run = EngineRun(
+            engine=engine,
+            persons=persons,
+            days=days,
+            raw_lines=raw_lines,
+            raw_bytes=raw_bytes,
+            generate_seconds=generate_seconds,
+            machine=_machine(),
+            versions={**_versions(engine), "facetlake": _git_commit()},
+            measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            label=label,
+        )
+        run.load_average.append(round(os.getloadavg()[0], 1))
+        try:
+            if engine == "duckdb":
+                _measure(run, lake, history, echo)
+            else:
+                with _trino_node(lake, echo) as port, environment_set(FACETLAKE_TRINO_PORT=str(port)):
+                    prepare_raw_tables_for_lake(lake)
+                    run.parse_seconds, run.lines_parsed, version = _trino_parse_pass(port)
+                    run.versions["trino"] = version
+                    _measure(run, lake, history=False, echo=echo, parsed=True)
+        except Exception as error:  # a failed phase is reported with what was measured before it
+            run.error = f"{type(error).__name__}: {error}"
+            echo(f"{engine}: failed: {run.error.splitlines()[0]}")
+        run.load_average.append(round(os.getloadavg()[0], 1))
+        run.peak_rss_mib = round(_peak_child_rss_mib(), 0)
+        runs.append(run)
+        write_result(run)
+    write_report()
+    return runs
+
+
+def _measure(run: EngineRun, lake: Path, history: bool, echo: Echo, parsed: bool = False) -> None:
+    engine = run.engine
+    if not parsed:
+        echo(f"{engine}: parse pass ...")
+        run.parse_seconds, run.lines_parsed = _duckdb_parse_pass(lake)
+    echo(f"{engine}: parse pass {run.parse_seconds:.1f} s; full build ...")
+    run.full_seconds = _timed_build(lake, engine, full_refresh=True)
+    run.slowest_full = _slowest(lake)
+    last = _last_dt(lake)
+    echo(f"{engine}: full build {run.full_seconds:.1f} s; one day (dt {last}) ...")
+    run.day_seconds = _timed_build(lake, engine, dt=last)
+    run.slowest_day = _slowest(lake)
+    echo(f"{engine}: one day {run.day_seconds:.1f} s; crowd sizes ...")
+    run.crowd_p50_ms, run.crowd_p95_ms, run.direct_p50_ms, run.direct_p95_ms = _crowd_sizes(lake, engine)
+    if history and run.days > HISTORY_DAYS:
+        short = _history_lake(lake, HISTORY_DAYS)
+        echo(f"{engine}: the first {HISTORY_DAYS} days alone: full build, then their last day ...")
+        run.history_full_seconds = _timed_build(short, engine, full_refresh=True)
+        run.history_day_seconds = _timed_build(short, engine, dt=_last_dt(short))
+
+
+# ---- the published results ----------------------------------------------------------------------------
+def results_dir() -> Path:
+    return paths.project_dir() / "docs" / "benchmarks"
+
+
+def write_result(run: EngineRun) -> Path:
+    folder = results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{run.key}.json"
+    path.write_text(json.dumps(asdict(run), indent=2) + "\n")
+    return path
+
+
+def _load_results() -> list[EngineRun]:
+    runs = []
+    for path in sorted(results_dir().glob("*.json")):
+        data = json.loads(path.read_text())
+        known = {k: v for k, v in data.items() if k in EngineRun.__dataclass_fields__}
+        runs.append(EngineRun(**known))
+    return sorted(runs, key=lambda r: (r.label != "before", r.label, r.persons, r.engine))
+
+
+def _s(value: float | None) -> str:
+    return "" if value is None or value == 0 else f"{value:,.1f}"
+
+
+def _ratio(value: float | None, percent: bool = False) -> str:
+    if value is None:
+        return ""
+    return f"{value:.0%}" if percent else f"{value:.1f}x"
+
+
+def write_report() -> Path:
+    """BENCHMARKS.md and docs/benchmarks/benchmarks.png from every result in docs/benchmarks/."""
+    runs = _load_results()
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`facetlake bench`; src/facetlake/bench.py says what each number is). One",
+        "result per engine and lake size in `docs/benchmarks/*.json`; this page and the plot are regenerated",
+        "from all of them. Times are wall-clock seconds on the machine named, with its load average (1 minute)",
+        "before and after the run: on a shared machine other work inflates them.",
+        "",
+        "| run | engine | lake | raw lines | generate lines/s | parse pass s | full build s | full / parse "
+        "(goal <= 3x) | one day s | day / full (goal <= 10%) | day after 10 days s | crowd size p50 / p95 ms "
+        "| direct count p50 / p95 ms | peak memory MiB | load avg |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in runs:
+        generate = f"{r.raw_lines / r.generate_seconds:,.0f}" if r.generate_seconds else ""
+        crowd = f"{r.crowd_p50_ms:.0f} / {r.crowd_p95_ms:.0f}" if r.crowd_p50_ms else ""
+        direct = f"{r.direct_p50_ms:.0f} / {r.direct_p95_ms:.0f}" if r.direct_p50_ms else ""
+        lines.append(
+            f"| {r.label or 'after'} | {r.engine} | {r.persons:,} x {r.days} | {r.raw_lines:,} | {generate} | "
+            f"{_s(r.parse_seconds)} | {_s(r.full_seconds)} | {_ratio(r.full_over_parse)} | {_s(r.day_seconds)} | "
+            f"{_ratio(r.day_over_full, percent=True)} | {_s(r.history_day_seconds)} | {crowd} | {direct} | "
+            f"{r.peak_rss_mib:,.0f} | {' -> '.join(str(x) for x in r.load_average)} |"
+        )
+    lines += ["", "## Runs", ""]
+    for r in runs:
+        versions = ", ".join(f"{k} {v}" for k, v in r.versions.items())
+        lines.append(
+            f"- **{r.label or 'after'} {r.engine} {r.persons:,} x {r.days}** ({r.measured_at}; {r.machine}; {versions})"
+        )
+        if r.slowest_full:
+            lines.append("  slowest in the full build: " + ", ".join(f"{n} {s}s" for n, s in r.slowest_full))
+        if r.slowest_day:
+            lines.append("  slowest in one day: " + ", ".join(f"{n} {s}s" for n, s in r.slowest_day))
+        if r.history_full_seconds:
+            lines.append(
+                f"  first {HISTORY_DAYS} days alone: full build {r.history_full_seconds:.1f} s, their last day "
+                f"{r.history_day_seconds:.1f} s"
+            )
+        if r.note:
+            lines.append(f"  {r.note}")
+        if r.error:
+            lines.append(f"  failed: {r.error.splitlines()[0]}")
+    lines.append("")
+    lines.append("![full build, one day and parse pass per run](docs/benchmarks/benchmarks.png)")
+    report = paths.project_dir() / "BENCHMARKS.md"
+    report.write_text("\n".join(lines) + "\n")
+    _plot(runs, results_dir() / "benchmarks.png")
+    return report
+
+
+def _plot(runs: list[EngineRun], target: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [f"{r.label or 'after'}\n{r.engine}\n{r.persons // 1000}k x {r.days}" for r in runs]
+    series = [("parse pass", "parse_seconds"), ("full build", "full_seconds"), ("one day", "day_seconds")]
+    width = 0.8 / len(series)
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(runs)), 4))
+    for i, (name, attribute) in enumerate(series):
+        xs = [j + (i - 1) * width for j in range(len(runs))]
+        ax.bar(xs, [getattr(r, attribute) or 0 for r in runs], width, label=name)
+    ax.set_xticks(range(len(runs)), labels, fontsize=8)
+    ax.set_ylabel("seconds (wall clock)")
+    ax.set_title("facetlake: parse pass, full build and one day")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(target, dpi=100)
+    plt.close(fig)
 
 
 @click.command("bench")
@@ -328,15 +496,23 @@ def run_benchmark(
     show_default=True,
     help="Engines to run (repeat the option for both).",
 )
-def bench(persons: int, days: int, seed: int, lake: Path | None, engines: tuple[str, ...]) -> None:
-    """Time generation, a raw scan and a full build of the same lake on DuckDB and Trino."""
+@click.option(
+    "--history/--no-history", default=True, show_default=True, help="Also time a day after the first 10 days."
+)
+@click.option("--label", default="", help="Names the result (e.g. before); the default is the current code.")
+def bench(
+    persons: int, days: int, seed: int, lake: Path | None, engines: tuple[str, ...], history: bool, label: str
+) -> None:
+    """Time generation, a parse pass, a full build, one day and crowd sizes; write BENCHMARKS.md."""
     from facetlake.dbt_runner import BuildError
     from facetlake.trino import TrinoError
 
     try:
-        result = run_benchmark(persons, days, seed, lake, engines, echo=lambda m: click.echo(m, err=True))
+        runs = run_benchmark(persons, days, seed, lake, engines, history, label, echo=lambda m: click.echo(m, err=True))
     except (BuildError, TrinoError) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(result.report())
-    if result.failed:
-        raise click.ClickException("a build failed; see the report above and the lake's dbt/logs/dbt.log")
+    click.echo(f"wrote {paths.project_dir() / 'BENCHMARKS.md'}")
+    for run in runs:
+        click.echo(json.dumps(asdict(run)))
+    if any(run.error for run in runs):
+        raise click.ClickException("a phase failed; see the report above and the lake's dbt/logs/dbt.log")
