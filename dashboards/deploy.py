@@ -189,7 +189,8 @@ def fill_query_contexts(uuids: list[str]) -> None:
 
 
 def build_query_context(chart: Any) -> dict[str, Any]:
-    """What Explore's buildQuery sends for the chart types we use (table, big number, ECharts x-axis)."""
+    """What Explore's buildQuery sends for the chart types we use (table, big number, ECharts x-axis, Sankey,
+    deck.gl scatter)."""
     form_data = dict(chart.params_dict)
     form_data.update(
         datasource=f"{chart.datasource_id}__{chart.datasource_type}",
@@ -227,6 +228,22 @@ def build_query_context(chart: Any) -> dict[str, Any]:
             columns=list(form_data.get("all_columns") or []),
             metrics=[],
             orderby=[json.loads(item) for item in form_data.get("order_by_cols") or []],
+        )
+    elif chart.viz_type == "sankey_v2":
+        query.update(columns=[form_data["source"], form_data["target"]])
+    elif chart.viz_type == "deck_scatter":
+        spatial = form_data["spatial"]
+        radius = form_data.get("point_radius_fixed") or {}
+        sized = radius.get("type") == "metric"
+        query.update(
+            columns=[
+                spatial["latCol"],
+                spatial["lonCol"],
+                *([form_data["dimension"]] if form_data.get("dimension") else []),
+            ],
+            metrics=[radius["value"]] if sized else [],
+            orderby=[[radius["value"], False]] if sized else [],
+            filters=[*filters, {"col": spatial["latCol"], "op": "IS NOT NULL"}],
         )
     elif form_data.get("x_axis"):
         x_axis = form_data["x_axis"]

@@ -1,6 +1,7 @@
 """GOAL on the built 2,000-person lake: the ten target groups of crowds/goal.yml are measured for every brand,
-and penetration, category and competitor penetration, repeat buyers and member buyers equal a direct count
-from crowd_members, staging order lines, the identity map and the product catalogue."""
+and penetration, category and competitor penetration, repeat buyers, member buyers and the buyers' average CLV
+equal a direct count from crowd_members, staging order lines, the identity map, the product catalogue and
+customer_clv."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def _direct(domain_lake) -> pd.DataFrame:
     brands = domain_lake.query(
         "select distinct brand_id, category_l1 from marts.dim_products where brand_id <> 'unknown'"
     )
+    clv = domain_lake.query("select super_id, clv from marts.customer_clv").set_index("super_id")["clv"].astype(float)
     rows = []
     for crowd, group in members.groupby("crowd_name"):
         who = set(group["super_id"])
@@ -47,6 +49,7 @@ def _direct(domain_lake) -> pd.DataFrame:
                     "competitor_buyers": competitors["super_id"].nunique(),
                     "repeat_buyers": int((own["orders"] >= 2).sum()),
                     "member_buyers": int(own["super_id"].isin(members_of_brand).sum()),
+                    "average_clv": clv.reindex(own["super_id"].unique()).mean(),
                 }
             )
     return pd.DataFrame(rows)
@@ -70,5 +73,8 @@ def test_goal_penetration_equals_a_direct_count(domain_lake) -> None:
     assert (populated["group_persons"] == populated["group_persons_direct"]).all()
     expected = (populated["brand_buyers"] / populated["group_persons"]).round(6)
     assert ((populated["penetration"] - expected).abs() < 1e-9).all()
+    clv = merged[merged["brand_buyers"] > 0]
+    assert ((clv["average_clv"].astype(float) - clv["average_clv_direct"]).abs().fillna(0) < 0.01).all()
+    assert (clv["average_clv"].isna() == clv["average_clv_direct"].isna()).all()
     assert (mart["brand_buyers"] <= mart["category_buyers"]).all()
     assert mart["brand_buyers"].sum() > 0

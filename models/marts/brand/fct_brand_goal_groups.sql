@@ -4,7 +4,8 @@
                  (bought any brand of the brand's category) and the competing brands' (bought another brand of
                  the category);
       Advancing  the group's spend on the brand in the last brand_goal_growth_days days against the as many
-                 days before (spend_growth; null when the earlier period sold nothing);
+                 days before (spend_growth; null when the earlier period sold nothing), and the average CLV
+                 of the group's buyers of the brand (customer_clv, over every brand; null where not scored);
       Loyalty    repeat rate (buyers with at least two paid orders of the brand / buyers) and member conversion
                  (buyers who are members of the brand / buyers). -#}
 
@@ -88,6 +89,14 @@ person_brands as (
     group by 1, 2
 ),
 
+-- Customer value (value domain): the person's discounted CLV over every brand; null where not scored.
+customer_values as (
+    select
+        super_id,
+        clv
+    from {{ ref('customer_clv') }}
+),
+
 brand_members as (
     select distinct
         identity_map.super_id,
@@ -104,9 +113,11 @@ group_brand as (
         sum(case when person_brands.orders >= 2 then 1 else 0 end) as repeat_buyers,
         sum(case when brand_members.super_id is not null then 1 else 0 end) as member_buyers,
         sum(person_brands.recent_spend) as recent_spend,
-        sum(person_brands.earlier_spend) as earlier_spend
+        sum(person_brands.earlier_spend) as earlier_spend,
+        avg(cast(customer_values.clv as double)) as average_clv
     from members
     inner join person_brands on members.super_id = person_brands.super_id
+    left join customer_values on person_brands.super_id = customer_values.super_id
     left join brand_members
         on person_brands.super_id = brand_members.super_id and person_brands.brand_id = brand_members.brand_id
     group by 1, 2
@@ -157,6 +168,7 @@ final as (
         round(
             cast(group_brand.recent_spend as double) / nullif(cast(group_brand.earlier_spend as double), 0) - 1, 6
         ) as spend_growth,
+        round(group_brand.average_clv, 2) as average_clv,
         cast(coalesce(group_brand.repeat_buyers, 0) as bigint) as repeat_buyers,
         round(cast(group_brand.repeat_buyers as double) / nullif(group_brand.buyers, 0), 6) as repeat_rate,
         cast(coalesce(group_brand.member_buyers, 0) as bigint) as member_buyers,
