@@ -1,5 +1,6 @@
 {#- 4A assets: persons per brand, business day and stage, 'none' included, so the five stages of a brand and
-    day add up to the base (every super_id of dim_persons). Days: every day with a 4A signal of any brand. -#}
+    day add up to the base (every super_id of dim_persons). Days: every day with a 4A signal of any brand (each
+    signal puts its person in a stage that day). -#}
 
 with
 
@@ -24,9 +25,10 @@ brands as (
     group by 1
 ),
 
+-- Every signal qualifies for a stage on its own day, so the days with a staged person are the signal days.
 days as (
-    select distinct signal_date as stage_date
-    from {{ ref('int_brand_person_days_signalled') }}
+    select distinct stage_date
+    from person_stages
 ),
 
 -- The five stages in order; 'none' is the base less the staged persons.
