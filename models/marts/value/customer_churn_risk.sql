@@ -25,7 +25,7 @@ measured as (
 paced as (
     select
         *,
-        repeat_span_days * 1.0 / nullif(frequency, 0) as mean_days_between_purchases
+        cast(repeat_span_days as double) / nullif(frequency, 0) as mean_days_between_purchases
     from measured
 ),
 

@@ -47,8 +47,8 @@ series_horizons as (
         grid.customer_age,
         steps.step,
         case
-            when steps.step = 0 then {{ var('clv_horizon_days') }} * 1.0 / grid.time_unit_days
-            else steps.step * 30.0 / grid.time_unit_days
+            when steps.step = 0 then cast({{ var('clv_horizon_days') }} as double) / grid.time_unit_days
+            else cast(steps.step * 30 as double) / grid.time_unit_days
         end as horizon
     from grid
     cross join steps

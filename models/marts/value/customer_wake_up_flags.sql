@@ -73,7 +73,7 @@ paced as (
     select
         super_id,
         days_since_last_purchase,
-        repeat_span_days * 1.0 / nullif(frequency, 0) as mean_days_between_purchases
+        cast(repeat_span_days as double) / nullif(frequency, 0) as mean_days_between_purchases
     from churn_rule
 ),
 

@@ -27,7 +27,6 @@ moves as (
             month_ends.previous_as_of_date = previous.as_of_date
             and staged.brand_id = previous.brand_id
             and staged.super_id = previous.super_id
-    where month_ends.previous_as_of_date is not null
 ),
 
 final as (
@@ -36,9 +35,14 @@ final as (
         brand_id,
         from_stage,
         to_stage,
-        count(*) as persons
+        count(*) as persons,
+        'was ' || from_stage as from_node,
+        'now ' || to_stage as to_node
     from moves
     group by as_of_date, brand_id, from_stage, to_stage
 )
 
-select * from final
+select
+    *,
+    as_of_date = max(as_of_date) over () as is_latest_month
+from final

@@ -39,7 +39,6 @@ changes as (
             when 'platinum' then 4
         end as previous_tier_level
     from ranked
-    where previous_tier is not null
 ),
 
 final as (
@@ -47,6 +46,7 @@ final as (
         brand_id,
         change_month,
         count(*) as member_versions,
+        sum(case when previous_tier is null then 1 else 0 end) as new_memberships,
         sum(case when tier_level > previous_tier_level then 1 else 0 end) as upgrades,
         sum(case when tier_level < previous_tier_level then 1 else 0 end) as downgrades,
         sum(case when points_change > 0 then 1 else 0 end) as points_increases,

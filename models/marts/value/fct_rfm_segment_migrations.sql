@@ -23,7 +23,6 @@ current_segments as (
         scored.segment
     from scored
     inner join month_ends on scored.as_of_date = month_ends.as_of_date
-    where month_ends.previous_as_of_date is not null
 ),
 
 previous_segments as (
@@ -61,4 +60,7 @@ final as (
     group by as_of_date, brand_id, from_segment, to_segment
 )
 
-select * from final
+select
+    *,
+    as_of_date = max(as_of_date) over () as is_latest_month
+from final
