@@ -425,7 +425,7 @@ def write_report() -> Path:
             f"| {r.label or 'after'} | {r.engine} | {r.persons:,} x {r.days} | {r.raw_lines:,} | {generate} | "
             f"{_s(r.parse_seconds)} | {_s(r.full_seconds)} | {_ratio(r.full_over_parse)} | {_s(r.day_seconds)} | "
             f"{_ratio(r.day_over_full, percent=True)} | {_s(r.history_day_seconds)} | {crowd} | {direct} | "
-            f"{r.peak_rss_mib:,.0f} | {' -> '.join(str(x) for x in r.load_average)} |"
+            f"{f'{r.peak_rss_mib:,.0f}' if r.peak_rss_mib else ''} | {' -> '.join(str(x) for x in r.load_average)} |"
         )
     lines += ["", "## Runs", ""]
     for r in runs:
