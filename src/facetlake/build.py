@@ -193,13 +193,19 @@ def run_build(
         select, **options, reset_identity=reset_identity, extra_vars=extra_vars, exclude=FITS_DOWNSTREAM
     )
     run_dbt(lake, upstream, engine=engine, quiet=quiet)
-    downstream_select = FITS_DOWNSTREAM if not select else f"{select},{FITS_DOWNSTREAM}"
+    downstream_select = FITS_DOWNSTREAM if not select else downstream_of_fits(select)
     if not select or _selects_any(lake, engine, downstream_select, extra_vars):
         run_fits(lake, engine, log=(lambda _message: None) if quiet else print)
         downstream = build_args(downstream_select, **options, extra_vars=extra_vars)
         run_dbt(lake, downstream, engine=engine, quiet=quiet)
     publish(lake, engine)
     return prepared
+
+
+def downstream_of_fits(select: str) -> str:
+    """The part of a dbt selection that reads the fits: each union term (space-separated) intersected with
+    the fits' downstream, so `a b` gives `a,source:fits+ b,source:fits+` (dbt's comma binds tighter)."""
+    return " ".join(f"{term},{FITS_DOWNSTREAM}" for term in select.split())
 
 
 def run_fits(lake: Path, engine: str, log: Callable[[str], None] = print) -> dict[str, dict[str, object]]:

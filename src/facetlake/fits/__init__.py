@@ -115,7 +115,9 @@ def _sql_type(dtype: Any, engine_name: str) -> str:
 
 
 def _literal(value: Any, sql_type: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    import pandas as pd  # a missing value from a nullable column is pd.NA or pd.NaT, not None
+
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return f"cast(null as {sql_type})"
     if sql_type == "boolean":
         return "true" if value else "false"
