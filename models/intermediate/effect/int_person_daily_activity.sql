@@ -25,7 +25,7 @@ app_activity as (
         sum(case when app_events.event_type = 'search' then 1 else 0 end) as searches,
         sum(case when app_events.event_type = 'add_to_cart' then 1 else 0 end) as add_to_carts,
         0 as paid_orders,
-        cast(0 as decimal(18, 2)) as spend
+        cast(0 as decimal(38, 2)) as spend
     from app_events
     left join identity_map as by_account
         on by_account.id_type = 'user_pin' and app_events.user_pin = by_account.id_value
@@ -43,7 +43,7 @@ order_activity as (
         0 as searches,
         0 as add_to_carts,
         count(*) as paid_orders,
-        cast(sum(conversion_value) as decimal(18, 2)) as spend
+        cast(sum(conversion_value) as decimal(38, 2)) as spend
     from orders
     group by super_id, order_date
 ),
@@ -62,7 +62,7 @@ final as (
         cast(sum(searches) as bigint) as searches,
         cast(sum(add_to_carts) as bigint) as add_to_carts,
         cast(sum(paid_orders) as bigint) as paid_orders,
-        cast(sum(spend) as decimal(18, 2)) as spend
+        cast(sum(spend) as decimal(38, 2)) as spend
     from unioned
     group by super_id, activity_date
 )

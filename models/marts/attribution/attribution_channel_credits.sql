@@ -12,7 +12,7 @@ per_channel as (
         attribution_model,
         channel,
         sum(conversion_credit) as conversion_credit,
-        cast(sum(value_credit) as decimal(18, 2)) as value_credit,
+        cast(sum(value_credit) as decimal(38, 2)) as value_credit,
         count(distinct order_id) as orders_touched
     from credits
     group by attribution_model, channel

@@ -95,7 +95,7 @@ weighted as (
 cumulated as (
     select
         *,
-        cast(round(conversion_value * 100) as bigint) as value_cents,
+        cast(round(cast(conversion_value as decimal(38, 2)) * 100) as bigint) as value_cents,
         sum(weight) over (
             partition by order_id, attribution_model
             order by touch_position

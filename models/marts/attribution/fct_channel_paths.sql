@@ -15,7 +15,7 @@ final as (
         max(path_touchpoints) as max_path_touchpoints,
         cast(sum(case when is_conversion then 1 else 0 end) as bigint) as conversions,
         cast(sum(case when is_conversion then 0 else 1 end) as bigint) as non_conversions,
-        cast(sum(conversion_value) as decimal(18, 2)) as conversion_value
+        cast(sum(conversion_value) as decimal(38, 2)) as conversion_value
     from paths
     group by channel_path
 )

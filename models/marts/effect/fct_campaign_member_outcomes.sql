@@ -101,12 +101,12 @@ final as (
         coalesce(member_activity.add_to_carts, 0) > 0 as has_added_to_cart,
         coalesce(member_activity.paid_orders, 0) > 0 as has_purchased,
         cast(coalesce(member_activity.paid_orders, 0) as bigint) as paid_orders,
-        cast(coalesce(member_activity.spend, 0) as decimal(18, 2)) as spend,
+        cast(coalesce(member_activity.spend, 0) as decimal(38, 2)) as spend,
         coalesce(member_activity.pre_page_views, 0) > 0 as pre_has_browsed,
         coalesce(member_activity.pre_searches, 0) > 0 as pre_has_searched,
         coalesce(member_activity.pre_add_to_carts, 0) > 0 as pre_has_added_to_cart,
         coalesce(member_activity.pre_paid_orders, 0) > 0 as pre_has_purchased,
-        cast(coalesce(member_activity.pre_spend, 0) as decimal(18, 2)) as pre_spend
+        cast(coalesce(member_activity.pre_spend, 0) as decimal(38, 2)) as pre_spend
     from members
     inner join windows on members.campaign_id = windows.campaign_id
     left join exposures
