@@ -37,6 +37,7 @@ BUILD_TIMEOUT_SECONDS = 600
 WALL_CLOCK_COLUMNS: dict[str, frozenset[str]] = {
     "crowd_definitions": frozenset({"created_at", "updated_at"}),
     "crowds": frozenset({"created_at", "updated_at"}),
+    "clv_parameters": frozenset({"fitted_at"}),  # fits.clv_parameters: when the CLV fit ran
     "fct_raw_files": frozenset({"first_seen_at", "scanned_at"}),
 }
 MANIFEST_WALL_CLOCK = ("first_seen_at", "scanned_at")
