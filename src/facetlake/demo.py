@@ -64,6 +64,10 @@ def _generate_synthetic(lake: Path, persons: int, days: int, seed: int) -> None:
     # The truth belongs with the lake (<lake>/truth), which the pipeline never reads.
     if not (lake / "truth").exists():
         shutil.move(lake / "synthetic" / "truth", lake / "truth")
+    # Uploads (campaign audiences, brands' ad-monitoring logs) are files a brand hands over, not daily arrivals:
+    # they go where the pipeline reads uploads (<lake>/uploads) at once.
+    if (lake / "synthetic" / "uploads").exists() and not (lake / "uploads").exists():
+        shutil.move(lake / "synthetic" / "uploads", lake / "uploads")
     print(summary.describe().replace(f"{lake}/synthetic/truth", f"{lake}/truth"))
 
 

@@ -8,8 +8,8 @@ source (scoring in SQL, marts) are built after the fit. So `facetlake build` (fa
     each registered fit                   reads its dbt models, writes fits.<table>
     dbt build --select source:fits+       the models that read the fits
 
-and the Dagster code location has each fit as an asset whose keys are the dbt source tables it writes
-(assets/fits.py), between the dbt assets it reads and those reading it.
+and the Dagster code location does the same inside its dbt step, between two dbt invocations
+(orchestration/assets/dbt_models.py): the fits are not assets of their own, so Dagster never splits the step.
 
 Adding a fit (the whole interface):
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dagster as dg
 
 from facetlake.orchestration.assets.dbt_models import FacetlakeDbtTranslator, build_dbt_assets
-from facetlake.orchestration.assets.fits import build_fit_assets
 from facetlake.orchestration.assets.landing import build_landing_assets
 from facetlake.orchestration.assets.prepare import build_crowd_registry_assets, build_raw_partitions_asset
 from facetlake.orchestration.jobs import build_daily_job, build_landing_job
@@ -32,11 +31,10 @@ def build_definitions(facetlake: FacetlakeResource | None = None) -> dg.Definiti
         build_crowd_registry_assets(project, translator),
         build_raw_partitions_asset(project, partitions, translator),
     ]
-    # The build's Python fits sit between the dbt assets they read and those reading their tables.
-    fit_assets = build_fit_assets(project, translator)
-    daily_job = build_daily_job(dbt_assets_def, [*prepare_assets, *fit_assets])
+    # The build's Python fits run inside the dbt step, between its two dbt invocations (assets/dbt_models.py).
+    daily_job = build_daily_job(dbt_assets_def, prepare_assets)
     return dg.Definitions(
-        assets=[landing_assets_def, *prepare_assets, *fit_assets, dbt_assets_def],
+        assets=[landing_assets_def, *prepare_assets, dbt_assets_def],
         jobs=[daily_job, build_landing_job(landing_assets_def)],
         schedules=[build_daily_schedule(daily_job)],
         sensors=[build_raw_partition_sensor(daily_job, partitions)],

@@ -32,6 +32,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
 from facetlake import build, paths
+from facetlake.dbt_runner import run_dbt
 from facetlake.orchestration.resources import FacetlakeResource
 
 DBT_ASSETS_NAME = "facetlake_dbt"
@@ -139,9 +140,18 @@ def build_dbt_assets(project: DbtProject, partitions_def: PartitionsDefinition) 
         target_path = paths.dagster_dbt_target(lake, context.run.run_id, DBT_ASSETS_NAME)
         build.prepare_warehouse(lake)
         with facetlake.dbt_environment():
-            # dagster-dbt streams dbt's events itself (an asset materialization or check per node).
-            yield from facetlake.dbt().cli(args, context=context, target_path=target_path).stream()
+            # As run_build: dbt upstream of the Python fits, the fits, then dbt on what reads their tables. The
+            # fits run inside this step (as assets between dbt assets, Dagster split the dbt step around them
+            # and ordered the parts wrongly). dagster-dbt streams the first dbt call's events (one per node); the
+            # models reading the fits are built by the same runner as `facetlake build` and are materialized
+            # without an event of their own in this run (dagster-dbt would yield their outputs twice).
+            upstream = [*args, "--exclude", build.FITS_DOWNSTREAM]
+            yield from facetlake.dbt().cli(upstream, context=context, target_path=target_path).stream()
         shutil.rmtree(target_path, ignore_errors=True)
+        build.run_fits(lake, engine, log=context.log.info)
+        downstream = build.build_args(build.FITS_DOWNSTREAM, **dt_vars(context))
+        context.log.info(f"dbt {' '.join(downstream)} on {engine} for {lake}")
+        run_dbt(lake, downstream, engine=engine, quiet=True)
         served = build.publish(lake, engine)
         context.log.info(f"published the serving copy {served}" if served else f"nothing to publish on {engine}")
 
