@@ -104,8 +104,9 @@ def without_run_history(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFra
     """What the raw files alone decide, leaving out what records the builds that ran: tag_coverage_daily keeps
     one snapshot per build date (a one-shot build has only the latest); super_id_merges keeps every super_id a
     build issued (ids issued on one day and merged the next are retired rows only a daily path has) and the
-    dt of the run that issued each; fct_member_tier_changes counts the member snapshot's versions, one per build
-    that saw a member's row change (a late or resent line seen on a later day is a version only a daily path has)."""
+    dt of the run that issued each; fct_member_tier_changes is read from the member snapshot, whose versions are
+    the builds that saw a member's row change (a late or resent line seen on a later day is a version, and a new
+    membership, only a daily path has): only its brands and months are compared."""
     coverage = frames["tag_coverage_daily"]
     merges = frames["super_id_merges"]
     live = merges[~merges["is_retired"]].drop(columns=["first_issued_dt"])
@@ -113,7 +114,7 @@ def without_run_history(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFra
         **frames,
         "tag_coverage_daily": coverage[coverage["as_of_date"] == coverage["as_of_date"].max()].reset_index(drop=True),
         "super_id_merges": live.reset_index(drop=True),
-        "fct_member_tier_changes": frames["fct_member_tier_changes"].drop(columns=["member_versions"]),
+        "fct_member_tier_changes": frames["fct_member_tier_changes"][["brand_id", "change_month"]],
     }
 
 

@@ -112,7 +112,7 @@ final as (
         orders_touched,
         conversion_credit / nullif(sum(conversion_credit) over (partition by attribution_model), 0)
             as conversion_share,
-        rank() over (partition by attribution_model order by conversion_credit desc) as channel_rank
+        rank() over (partition by attribution_model order by round(conversion_credit, 9) desc) as channel_rank
     from unioned
 )
 
