@@ -168,6 +168,174 @@
 {%- endmacro %}
 
 
+{#- Every row of `summary` (a relation with columns frequency, recency, customer_age, monetary_value and
+    time_unit_days, as clv_customer_summary gives them) scored from the fitted parameters in `parameters` (rows
+    model, parameter, value, status as clv_parameters has them): all of summary's columns plus p_alive,
+    expected_purchases over var clv_horizon_days, expected_spend_per_purchase (Gamma-Gamma), expected_spend and
+    clv, discounted over var clv_months months of 30 days at var clv_monthly_discount_rate, as lifetimes computes
+    it (sum over months of the month's expected purchases x spend / (1 + rate)^month). The 2F1 series is summed
+    once per distinct (frequency, customer_age, horizon), not per row. Scores are null when BG/NBD is unfitted. -#}
+{% macro clv_scores(summary, parameters) -%}
+    {{ return(adapter.dispatch('clv_scores', 'facetlake')(summary, parameters)) }}
+{%- endmacro %}
+
+{% macro default__clv_scores(summary, parameters) -%}
+    with
+
+    clv_fitted as (
+        select * from {{ parameters }}
+        where status = 'fitted'
+    ),
+
+    clv_parameters_wide as (
+        select
+            max(case when model = 'bg_nbd' and parameter = 'r' then value end) as r,
+            max(case when model = 'bg_nbd' and parameter = 'alpha' then value end) as alpha,
+            max(case when model = 'bg_nbd' and parameter = 'a' then value end) as a,
+            max(case when model = 'bg_nbd' and parameter = 'b' then value end) as b,
+            max(case when model = 'gamma_gamma' and parameter = 'p' then value end) as p,
+            max(case when model = 'gamma_gamma' and parameter = 'q' then value end) as q,
+            max(case when model = 'gamma_gamma' and parameter = 'v' then value end) as v
+        from clv_fitted
+    ),
+
+    clv_steps as (
+        -- step 0: the clv_horizon_days horizon; steps 1 .. clv_months: the end of each 30-day month
+        select n as step from ({{ integer_series(var('clv_months') + 1) }}) as integers
+    ),
+
+    clv_grid as (
+        select distinct
+            frequency,
+            customer_age,
+            time_unit_days
+        from {{ summary }}
+    ),
+
+    clv_series_horizons as (
+        select
+            clv_grid.frequency,
+            clv_grid.customer_age,
+            clv_steps.step,
+            case
+                when clv_steps.step = 0 then cast({{ var('clv_horizon_days') }} as double) / clv_grid.time_unit_days
+                else cast(clv_steps.step * 30 as double) / clv_grid.time_unit_days
+            end as horizon
+        from clv_grid
+        cross join clv_steps
+    ),
+
+    clv_series_input as (
+        select
+            clv_series_horizons.frequency,
+            clv_series_horizons.customer_age,
+            clv_series_horizons.step,
+            clv_parameters_wide.a,
+            clv_parameters_wide.b,
+            clv_parameters_wide.a + clv_parameters_wide.b - 1.0 - clv_parameters_wide.r as a1,
+            clv_parameters_wide.a - 1.0 as b1,
+            clv_parameters_wide.a + clv_parameters_wide.b + clv_series_horizons.frequency - 1.0 as c1,
+            clv_series_horizons.horizon
+            / (clv_parameters_wide.alpha + clv_series_horizons.customer_age + clv_series_horizons.horizon) as z
+        from clv_series_horizons
+        cross join clv_parameters_wide
+        where clv_parameters_wide.r is not null
+    ),
+
+    clv_terms as (
+        {{ clv_hypergeometric_terms('clv_series_input', ['frequency', 'customer_age', 'step'], 'a1', 'b1', 'c1',
+            'z', var('clv_series_terms')) | indent(8) }}
+    ),
+
+    clv_series as (
+        select
+            frequency,
+            customer_age,
+            step,
+            1.0 + sum(term) as hypergeometric
+        from clv_terms
+        group by frequency, customer_age, step
+    ),
+
+    clv_purchases_if_alive as (
+        select
+            clv_series_input.frequency,
+            clv_series_input.customer_age,
+            clv_series_input.step,
+            {{ bgnbd_purchases_if_alive(
+                'clv_series_input.frequency', 'clv_series_input.z', 'coalesce(clv_series.hypergeometric, 1.0)',
+                'clv_series_input.a', 'clv_series_input.b'
+            ) }} as purchases
+        from clv_series_input
+        left join clv_series
+            on
+                clv_series_input.frequency = clv_series.frequency
+                and clv_series_input.customer_age = clv_series.customer_age
+                and clv_series_input.step = clv_series.step
+    ),
+
+    clv_monthly as (
+        select
+            frequency,
+            customer_age,
+            step,
+            purchases,
+            purchases - coalesce(
+                lag(purchases) over (partition by frequency, customer_age order by step), 0.0
+            ) as purchases_this_month
+        from clv_purchases_if_alive
+        where step > 0
+    ),
+
+    clv_discounted as (
+        select
+            frequency,
+            customer_age,
+            sum(purchases_this_month / power(1.0 + {{ var('clv_monthly_discount_rate') }}, step))
+                as discounted_purchases_if_alive
+        from clv_monthly
+        group by frequency, customer_age
+    ),
+
+    clv_grid_values as (
+        select
+            clv_purchases_if_alive.frequency,
+            clv_purchases_if_alive.customer_age,
+            clv_purchases_if_alive.purchases as horizon_purchases_if_alive,
+            clv_discounted.discounted_purchases_if_alive
+        from clv_purchases_if_alive
+        left join clv_discounted
+            on
+                clv_purchases_if_alive.frequency = clv_discounted.frequency
+                and clv_purchases_if_alive.customer_age = clv_discounted.customer_age
+        where clv_purchases_if_alive.step = 0
+    )
+
+    {%- set p_alive -%}
+        {{ bgnbd_p_alive(summary ~ '.frequency', summary ~ '.recency', summary ~ '.customer_age',
+            'clv_parameters_wide.r', 'clv_parameters_wide.alpha', 'clv_parameters_wide.a', 'clv_parameters_wide.b') }}
+    {%- endset %}
+    {%- set spend_per_purchase -%}
+        {{ gamma_gamma_expected_spend(summary ~ '.frequency', summary ~ '.monetary_value',
+            'clv_parameters_wide.p', 'clv_parameters_wide.q', 'clv_parameters_wide.v') }}
+    {%- endset %}
+
+    select
+        {{ summary }}.*,
+        case when clv_grid_values.horizon_purchases_if_alive is not null then {{ p_alive }} end as p_alive,
+        {{ p_alive }} * clv_grid_values.horizon_purchases_if_alive as expected_purchases,
+        {{ spend_per_purchase }} as expected_spend_per_purchase,
+        {{ p_alive }} * clv_grid_values.horizon_purchases_if_alive * {{ spend_per_purchase }} as expected_spend,
+        {{ p_alive }} * clv_grid_values.discounted_purchases_if_alive * {{ spend_per_purchase }} as clv
+    from {{ summary }}
+    cross join clv_parameters_wide
+    left join clv_grid_values
+        on
+            {{ summary }}.frequency = clv_grid_values.frequency
+            and {{ summary }}.customer_age = clv_grid_values.customer_age
+{%- endmacro %}
+
+
 {#- The integers 0 .. n - 1 as a relation with one column `n`. -#}
 {% macro integer_series(n) -%}
     {{ return(adapter.dispatch('integer_series', 'facetlake')(n)) }}

@@ -374,3 +374,112 @@ def test_lifecycle_stages_partition_each_brand(value_lake: Path) -> None:
     assert not lifecycle.duplicated(["brand_id", "super_id"]).any()
     assert set(lifecycle["lifecycle_stage"]) <= {"potential", "new", "active", "loyal", "silent", "churned"}
     assert {"potential", "new", "active"} <= set(lifecycle["lifecycle_stage"])
+
+
+# ---- CLV per category and its trend ----------------------------------------------------------------------------
+def _clv_scores(summary: pd.DataFrame, params: dict[str, float], months: int, rate: float) -> pd.Series:
+    """Discounted CLV of each summary row from the paper's closed forms (scipy's 2F1 on the untransformed
+    arguments, not the SQL's Euler-transformed series): sum over 30-day months of the month's expected purchases
+    x Gamma-Gamma expected spend / (1 + rate)^month, as lifetimes' customer_lifetime_value computes it."""
+    from scipy.special import hyp2f1
+
+    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    p, q, v = (params[k] for k in ("p", "q", "v"))
+    x, t_x, big_t = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "customer_age"))
+    p_alive = np.where(x > 0, 1 / (1 + a / (b + x - 1) * ((alpha + big_t) / (alpha + t_x)) ** (r + x)), 1.0)
+
+    def expected(t: float) -> np.ndarray:
+        z = t / (alpha + big_t + t)
+        return (
+            (a + b + x - 1)
+            / (a - 1)
+            * (1 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z))
+        )
+
+    m = summary["monetary_value"].to_numpy(dtype=float)
+    population = v * p / (q - 1)
+    with np.errstate(invalid="ignore"):
+        spend = np.where(
+            x > 0, (q - 1) / (p * x + q - 1) * population + p * x / (p * x + q - 1) * np.nan_to_num(m), population
+        )
+    previous, total = np.zeros(len(summary)), np.zeros(len(summary))
+    for month in range(1, months + 1):
+        now = expected(30.0 * month)
+        total += (now - previous) / (1 + rate) ** month
+        previous = now
+    return pd.Series(p_alive * total * spend, index=summary.index)
+
+
+def test_category_clv_trend_equals_a_pandas_computation(value_lake: Path) -> None:
+    lines = query(
+        value_lake,
+        """select identity_map.super_id, lines.order_date,
+                  coalesce(products.category_l1, 'unknown') as category_l1,
+                  cast(coalesce(lines.paid_amount, lines.unit_price * lines.quantity) as double) as amount
+           from staging.stg_raw__order_lines as lines
+           inner join marts.identity_map as identity_map
+               on identity_map.id_type = 'user_pin' and lines.user_pin = identity_map.id_value
+           left join marts.dim_products as products on lines.sku_id = products.sku_id
+           where lines.status in ('paid', 'returned')""",
+    )
+    lines["order_date"] = pd.to_datetime(lines["order_date"])
+    fitted = query(value_lake, "select model, parameter, value from marts.clv_parameters where status = 'fitted'")
+    params = dict(zip(fitted["parameter"], fitted["value"], strict=True))
+    assert len(params) == 7, fitted  # the value lake is large enough to fit both models
+    mart = query(value_lake, "select * from marts.fct_category_clv_trend").set_index("category_l1")
+    end = pd.Timestamp(mart["calibration_end_date"].iloc[0])
+    earlier_end = pd.Timestamp(mart["earlier_calibration_end_date"].iloc[0])
+    assert (end - earlier_end).days == 30  # var clv_trend_offset_days
+
+    def category_clv(calibration_end: pd.Timestamp) -> pd.DataFrame:
+        days = (
+            lines[lines["order_date"] <= calibration_end]
+            .groupby(["category_l1", "super_id", "order_date"], as_index=False)["amount"]
+            .sum()
+            .sort_values("order_date")
+        )
+        groups = days.groupby(["category_l1", "super_id"])
+        summary = groups.agg(
+            first=("order_date", "min"), last=("order_date", "max"), n=("order_date", "size"), total=("amount", "sum")
+        )
+        summary["first_amount"] = groups["amount"].first()
+        summary["frequency"] = summary["n"] - 1
+        summary["recency"] = (summary["last"] - summary["first"]).dt.days.astype(float)
+        summary["customer_age"] = (calibration_end - summary["first"]).dt.days.astype(float)
+        repeat_amount = summary["total"] - summary["first_amount"]
+        summary["monetary_value"] = np.where(
+            summary["frequency"] > 0, repeat_amount / summary["frequency"].clip(1), np.nan
+        )
+        summary["clv"] = _clv_scores(summary, params, months=12, rate=0.01)
+        return summary
+
+    later, earlier = category_clv(end), category_clv(earlier_end)
+    joined = later[["clv"]].join(earlier[["clv"]].rename(columns={"clv": "clv_earlier"}))
+    change = np.where(
+        joined["clv_earlier"].isna(),
+        "new",
+        np.where(
+            joined["clv"] > joined["clv_earlier"] * 1.05,
+            "rising",
+            np.where(joined["clv"] < joined["clv_earlier"] * 0.95, "falling", "flat"),
+        ),
+    )
+    joined["trend"] = change
+    expected = joined.groupby(level="category_l1").agg(
+        customers=("clv", "size"), clv=("clv", "sum"), earlier_clv=("clv_earlier", "sum")
+    )
+    counts = joined.groupby([joined.index.get_level_values("category_l1"), "trend"]).size().unstack(fill_value=0)
+    assert set(mart.index) == set(expected.index)
+    expected = expected.loc[mart.index]
+    assert (mart["customers"] == expected["customers"]).all()
+    assert np.allclose(mart["clv"], expected["clv"], rtol=1e-6)
+    assert np.allclose(mart["earlier_clv"], expected["earlier_clv"], rtol=1e-6)
+    for trend in ("rising", "falling", "flat", "new"):
+        assert (mart[f"{trend}_customers"] == counts.reindex(mart.index).get(trend, 0)).all(), trend
+    ratio = expected["clv"] / expected["earlier_clv"]
+    label = np.where(ratio > 1.05, "rising", np.where(ratio < 0.95, "falling", "flat"))
+    assert (mart["clv_trend"] == label).all()
+    # customers' own trends go both ways on a lake with dropouts: the mart tells rising from falling customers
+    assert mart["rising_customers"].sum() > 0 and mart["falling_customers"].sum() > 0
+    shown = ["customers", "earlier_clv", "clv", "clv_trend", "rising_customers", "falling_customers"]
+    print("\n" + mart[shown].to_string())

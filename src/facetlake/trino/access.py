@@ -72,6 +72,7 @@ ANALYST_MARTS: tuple[AnalystMart, ...] = (
     AnalystMart("fct_rfm_segment_migrations", BRAND_FILTER, "RFM segment moves per month; their brand only"),
     AnalystMart("fct_lifecycle_transitions", BRAND_FILTER, "lifecycle stage moves per month; their brand only"),
     AnalystMart("clv_parameters", None, "the fitted CLV model parameters, no person"),
+    AnalystMart("fct_category_clv_trend", None, "CLV per product category and its trend, no person or brand"),
     AnalystMart("fct_member_tier_changes", BRAND_FILTER, "member tier changes per month; their brand only"),
     AnalystMart("fct_brand_4a_daily", BRAND_FILTER, "4A stage counts per day; their brand only"),
     AnalystMart("fct_brand_4a_flows", BRAND_FILTER, "4A flow matrices; their brand only"),
