@@ -14,10 +14,11 @@ PAID_SHARE = 0.96  # a planted campaign order is returned with probability 0.04 
 def planted_purchase_lift(lake: Path, windows: pd.DataFrame) -> pd.DataFrame:
     """Per campaign: the expected treated-minus-holdout purchase rate in the mart's outcome window.
 
-    A treated person with an account makes one extra order with the channel's planted lift, at a uniform time in
-    the campaign; it raises their purchase rate only when it falls in the window, is paid, and they had no other
-    paid order there: lift x paid share x window overlap / duration x (1 - their other purchase), averaged over
-    the treated audience. `windows`: campaign_id, window_start, window_end (dates)."""
+    A treated person with an account makes one extra order with the channel's planted lift, within a week after
+    their first exposure; it raises their purchase rate only when it falls in the window, is paid, and they had
+    no other paid order there: lift x paid share x share of the campaign's planted orders inside the window x
+    (1 - their other purchase), averaged over the treated audience. `windows`: campaign_id, window_start,
+    window_end (dates)."""
     truth = lake / "truth"
     start = date.fromisoformat(pd.read_json(truth / "manifest.json", typ="series")["config"]["start"])
     campaigns = pd.read_parquet(truth / "campaigns.parquet")
@@ -32,7 +33,8 @@ def planted_purchase_lift(lake: Path, windows: pd.DataFrame) -> pd.DataFrame:
             continue
         first = (pd.Timestamp(w["window_start"].iloc[0]).date() - start).days
         last = (pd.Timestamp(w["window_end"].iloc[0]).date() - start).days
-        overlap = max(0, min(last, c.end_day) - max(first, c.start_day) + 1) / (c.end_day - c.start_day + 1)
+        planted = orders.loc[(orders["origin"] == "campaign") & (orders["campaign_id"] == c.campaign_id), "day"]
+        overlap = float(planted.between(first, last).mean()) if len(planted) else 1.0
         treated = assignments[(assignments["campaign_id"] == c.campaign_id) & (assignments["group"] == "treated")]
         other = orders[
             (orders["status"] == "paid")

@@ -11,6 +11,8 @@ from facetlake.generator.catalog import Catalog
 from facetlake.generator.population import BTYD, Population
 from facetlake.generator.reference import CATEGORIES
 
+# A campaign's extra purchase (its planted lift) follows the person's first exposure within this many days.
+LIFT_WINDOW_DAYS = 7
 HOUR_WINDOWS = {"morning": (6.5, 10.0), "daytime": (10.0, 17.5), "evening": (18.0, 23.5), "night": (0.0, 2.5)}
 TRAFFIC = (["organic", "wechat", "douyin", "baidu", "kuaishou"], [0.7, 0.1, 0.08, 0.07, 0.05])
 EVENT_TYPES = (["page_view", "search", "add_to_cart", "favorite"], [0.58, 0.17, 0.15, 0.10])
@@ -29,6 +31,9 @@ class Purchase:
     # Truth for the churn marts: who dropped out of the BTYD process, and when (days since the start).
     dropped_person: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     dropped_day: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # Campaign purchases waiting for their person's first exposure (scheduled by the day loop, then moved into
+    # the arrays above): who, which campaign, the fraction of the lift window after first exposure, the value.
+    pending: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -47,9 +52,7 @@ class Sessions:
         self.campaign_id.append(np.broadcast_to(np.asarray(campaign_id, dtype=object), len(person)))
 
 
-def plan_purchases(
-    rng: np.random.Generator, pop: Population, catalog: Catalog, days: int
-) -> tuple[Purchase, pd.DataFrame]:
+def plan_purchases(rng: np.random.Generator, pop: Population, catalog: Catalog, days: int) -> Purchase:
     """BG/NBD purchases per person over the window, plus campaign-driven and cancelled extra orders."""
     persons = pop.persons
     has_pin = persons["user_pin"].notna().to_numpy()
@@ -74,7 +77,9 @@ def plan_purchases(
     when = np.concatenate(times) if times else np.zeros(0)
     origin = np.full(len(person), "btyd", dtype=object)
     campaign = np.full(len(person), None, dtype=object)
-    # Campaign lift: an exposed (treated) person makes one extra purchase with the channel's known lift.
+    # Campaign lift: an exposed (treated) person makes one extra purchase with the channel's known lift, within
+    # LIFT_WINDOW_DAYS after their first exposure (the day loop places it when that exposure happens; here only
+    # the fraction of the window is drawn).
     extra_p, extra_t, extra_c = [], [], []
     for row in catalog.campaigns.itertuples():
         a = catalog.assignments
@@ -82,7 +87,7 @@ def plan_purchases(
         treated = treated[has_pin[treated]]
         converts = treated[rng.random(len(treated)) < row.true_purchase_lift]
         extra_p.append(converts)
-        extra_t.append(rng.uniform(row.start_day, row.end_day + 1, len(converts)))
+        extra_t.append(rng.uniform(0, 1, len(converts)))
         extra_c.append(np.full(len(converts), row.campaign_id, dtype=object))
     # Cancelled orders: noise the value marts must leave out.
     noise = rng.choice(np.flatnonzero(has_pin), size=int(0.03 * len(person)) + 1)
@@ -97,6 +102,11 @@ def plan_purchases(
     )
     campaign = np.concatenate([campaign, *extra_c, np.full(len(noise), None, dtype=object)])
     value = rng.gamma(BTYD["p"], 1.0 / nu[person])
+    later = origin == "campaign"
+    pending = pd.DataFrame(
+        {"person": person[later], "campaign_id": campaign[later], "window_share": when[later], "value": value[later]}
+    )
+    person, when, origin, campaign, value = (a[~later] for a in (person, when, origin, campaign, value))
     day = np.floor(when).astype(int)
     ms = ((when - day) * 86_400_000).astype(np.int64)
     order = np.lexsort((ms, day))
@@ -105,16 +115,34 @@ def plan_purchases(
     # A person drops right after a purchase, so t still holds that purchase's time (no draw: the raw zone is
     # the same with or without this truth).
     plan.dropped_person, plan.dropped_day = dropped_person, t[dropped_person]
-    truth = pd.DataFrame(
-        {
-            "person_id": plan.person,
-            "day": plan.day,
-            "origin": plan.origin,
-            "campaign_id": plan.campaign_id,
-            "order_value": np.round(plan.value, 2),
-        }
-    )
-    return plan, truth
+    plan.pending = pending
+    return plan
+
+
+def schedule_campaign_purchases(
+    plan: Purchase, campaign_id: str, person: np.ndarray, exposed_at: np.ndarray, days: int
+) -> None:
+    """Place the pending purchases of `campaign_id` whose person was first exposed at `exposed_at` (days since
+    the start, one per person): within LIFT_WINDOW_DAYS after it, cut at the end of the lake. No draws."""
+    p = plan.pending
+    if p.empty:
+        return
+    first = pd.Series(exposed_at, index=person)
+    due = p[(p["campaign_id"] == campaign_id) & p["person"].isin(first.index)]
+    if due.empty:
+        return
+    start = first.reindex(due["person"]).to_numpy()
+    due, start = due[start < days], start[start < days]  # a last-moment exposure leaves no time to buy
+    when = start + due["window_share"].to_numpy() * np.minimum(LIFT_WINDOW_DAYS, days - start)
+    day = np.floor(when).astype(int)
+    ms = ((when - day) * 86_400_000).astype(np.int64)
+    plan.person = np.concatenate([plan.person, due["person"].to_numpy()])
+    plan.day = np.concatenate([plan.day, day])
+    plan.ms_of_day = np.concatenate([plan.ms_of_day, ms])
+    plan.origin = np.concatenate([plan.origin, np.full(len(due), "campaign", dtype=object)])
+    plan.campaign_id = np.concatenate([plan.campaign_id, due["campaign_id"].to_numpy(dtype=object)])
+    plan.value = np.concatenate([plan.value, due["value"].to_numpy()])
+    plan.pending = p.drop(index=due.index)
 
 
 def session_times(rng: np.random.Generator, profile: np.ndarray) -> np.ndarray:

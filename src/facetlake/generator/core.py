@@ -21,6 +21,7 @@ from facetlake.generator.behaviour import (
     Sessions,
     pick_skus,
     plan_purchases,
+    schedule_campaign_purchases,
     session_times,
 )
 from facetlake.generator.catalog import Catalog, build_catalog
@@ -110,7 +111,10 @@ class LakeGenerator:
         self.ids = _Ids()
         self.pop: Population = build_population(self.rng_population, config.persons)
         self.catalog: Catalog = build_catalog(self.rng_catalog, self.pop.persons, config.start, config.days)
-        self.purchases, self.order_truth = plan_purchases(self.rng_purchases, self.pop, self.catalog, config.days)
+        self.purchases = plan_purchases(self.rng_purchases, self.pop, self.catalog, config.days)
+        # Per campaign, who has been exposed so far (their campaign purchase is placed after the first exposure).
+        self.exposed = {c: np.zeros(config.persons, dtype=bool) for c in self.catalog.campaigns["campaign_id"]}
+        self.order_truth_parts: list[pd.DataFrame] = []
         self.order_ids: list[str] = []
         self.order_store: list[str | None] = []
         self.order_status: list[str] = []
@@ -318,6 +322,20 @@ class LakeGenerator:
         self.evidence.count(np.fromiter((k for t in tags for k in t), dtype=np.int64))
         return tags
 
+    def _first_exposures(self, day: int, campaign_id: str, person: np.ndarray, ms: np.ndarray) -> None:
+        """Note who `campaign_id` reached for the first time today (earliest time per person) and place their
+        pending campaign purchase after it. No draws."""
+        order = np.lexsort((ms, person))
+        person, ms = person[order], ms[order]
+        first = np.ones(len(person), dtype=bool)
+        first[1:] = person[1:] != person[:-1]
+        person, ms = person[first], ms[first]
+        new = ~self.exposed[campaign_id][person]
+        self.exposed[campaign_id][person[new]] = True
+        # a second after the exposure at the earliest, so the order follows it on the same timeline
+        at = day + (ms[new] + 1_000) / 86_400_000
+        schedule_campaign_purchases(self.purchases, campaign_id, person[new], at, self.config.days)
+
     # ---- event sources ------------------------------------------------------------------------------
     def emit_ads(self, day: int, clicks: Sessions) -> None:
         rng, pop = self.rng, self.pop
@@ -334,6 +352,7 @@ class LakeGenerator:
             clicked = (rng.random(len(person)) < 0.03) & (row.channel != "offline_screen")
             chunks.append((row, person, ms, clicked))
             clicks.add(person[clicked], ms[clicked] + 4_000, row.channel, row.campaign_id)
+            self._first_exposures(day, row.campaign_id, person, ms)
         if not chunks:
             return
         persons_all = np.concatenate([np.concatenate([c[1], c[1][c[3]]]) for c in chunks])
@@ -389,6 +408,7 @@ class LakeGenerator:
             unsub = delivered & ~clicked & (rng.random(n) < 0.005)
             click_ms = sent_ms + rng.integers(60_000, 6 * 3_600_000, n)
             clicks.add(person[clicked], click_ms[clicked] + 2_000, row.channel, row.campaign_id)
+            self._first_exposures(day, row.campaign_id, person, sent_ms)
             idx = np.concatenate([np.arange(n), *(np.flatnonzero(f) for f in (delivered, clicked, unsub))])
             etype = np.concatenate(
                 [
@@ -497,6 +517,19 @@ class LakeGenerator:
         sel = np.flatnonzero(plan.day == day)
         if len(sel) == 0:
             return
+        # campaign purchases placed during the run sit at the end of the plan: the day's orders in time order
+        sel = sel[np.argsort(plan.ms_of_day[sel], kind="stable")]
+        self.order_truth_parts.append(
+            pd.DataFrame(
+                {
+                    "person_id": plan.person[sel],
+                    "day": plan.day[sel],
+                    "origin": plan.origin[sel],
+                    "campaign_id": plan.campaign_id[sel],
+                    "order_value": np.round(plan.value[sel], 2),
+                }
+            )
+        )
         n = len(sel)
         person = plan.person[sel]
         order_ids = self.ids.take("O", n)
@@ -596,7 +629,7 @@ class LakeGenerator:
         # BTYD dropouts (the churn warning's truth): who left the buying process and on which day.
         dropouts = pd.DataFrame({"person_id": self.purchases.dropped_person, "dropout_day": self.purchases.dropped_day})
         dropouts.to_parquet(truth / "btyd_dropouts.parquet", index=False)
-        orders = self.order_truth.copy()
+        orders = pd.concat(self.order_truth_parts, ignore_index=True)
         orders["order_id"] = self.order_ids
         orders["store_id"] = self.order_store
         orders["status"] = self.order_status

@@ -69,6 +69,9 @@ ANALYST_MARTS: tuple[AnalystMart, ...] = (
     AnalystMart("fct_campaign_lift", BRAND_FILTER, "campaign lift with intervals; their brand's campaigns only"),
     AnalystMart("fct_campaign_reach", BRAND_FILTER, "campaign reach and frequency; their brand's campaigns only"),
     AnalystMart("fct_campaign_monitored_reach", BRAND_FILTER, "third-party monitored reach; their brand's only"),
+    AnalystMart(
+        "fct_campaign_observational_lift", BRAND_FILTER, "matched-control campaign lift; their brand's campaigns only"
+    ),
     AnalystMart("fct_rfm_segment_migrations", BRAND_FILTER, "RFM segment moves per month; their brand only"),
     AnalystMart("fct_lifecycle_transitions", BRAND_FILTER, "lifecycle stage moves per month; their brand only"),
     AnalystMart("clv_parameters", None, "the fitted CLV model parameters, no person"),
