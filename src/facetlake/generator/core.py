@@ -32,6 +32,8 @@ from facetlake.generator.reference import CATEGORIES, CRM_BRANDS, MEMBER_TIERS, 
 from facetlake.generator.writer import Rates, RawZoneWriter
 
 TEST_PHONE = "+8613800000000"  # a phone many CRM members type in: must not merge persons
+# Share of re-delivered memberships whose tier moves (docs/raw-zone.md, crm_members).
+TIER_CHANGE_RATE = 0.25
 
 
 @dataclass
@@ -107,6 +109,9 @@ class LakeGenerator:
         self.rng = np.random.default_rng(seeds[3])
         # Points expiry (an optional CRM field) has a stream of its own: every other output stays the same.
         self.rng_points = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(11,)))
+        # Tier changes on re-delivered memberships: a stream of their own too (only the changed lines differ).
+        self.rng_tiers = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(12,)))
+        self.tier_changes: list[pd.DataFrame] = []
         self.writer = RawZoneWriter(lake, config.start, config.days, np.random.default_rng(seeds[4]), config.rates)
         self.ids = _Ids()
         self.pop: Population = build_population(self.rng_population, config.persons)
@@ -269,6 +274,34 @@ class LakeGenerator:
         lines = self._with_points_expiry(day, m, lines)
         tags = self._member_evidence(day, m, has_phone, has_email, has_pin, has_union)
         self.writer.add("crm_members", lines, keys, day, allow_late=False, tags=tags)
+
+    def _change_tiers(self, day: int, updates: pd.DataFrame) -> np.ndarray:
+        """A re-delivered membership moves one tier (up twice as often as down; from the top or bottom tier the
+        only way there is) with probability TIER_CHANGE_RATE. The current tiers live in self.members' tier
+        column's copy, member_tiers, so a later re-delivery carries the new tier; truth: tier_changes."""
+        if not hasattr(self, "member_tiers"):
+            self.member_tiers = self.members["tier"].map(MEMBER_TIERS.index).to_numpy().copy()
+        level = self.member_tiers[updates.index.to_numpy()]
+        n, top = len(updates), len(MEMBER_TIERS) - 1
+        changes = self.rng_tiers.random(n) < TIER_CHANGE_RATE
+        step = np.where(self.rng_tiers.random(n) < 2 / 3, 1, -1)
+        step = np.where(level == 0, 1, np.where(level == top, -1, step))
+        new_level = np.where(changes, level + step, level)
+        self.member_tiers[updates.index.to_numpy()] = new_level
+        names = np.array(MEMBER_TIERS, dtype=object)
+        self.tier_changes.append(
+            pd.DataFrame(
+                {
+                    "brand_id": updates["brand_id"].to_numpy()[changes],
+                    "member_id": updates["member_id"].to_numpy()[changes],
+                    "day": day,
+                    "change_date": self._date(day),
+                    "from_tier": names[level[changes]],
+                    "to_tier": names[new_level[changes]],
+                }
+            )
+        )
+        return names[new_level]
 
     def _with_points_expiry(self, day: int, m: pd.DataFrame, lines: list[str]) -> list[str]:
         """Most programmes let points expire: points_expire_date, 1-180 days after the record, on 70% of the
@@ -590,6 +623,7 @@ class LakeGenerator:
             if day > 0:
                 updates = members[(members["join_day"] < day) & (self.rng.random(len(members)) < 0.003)].copy()
                 updates["points"] = updates["points"] + self.rng.integers(10, 500, len(updates))
+                updates["tier"] = self._change_tiers(day, updates)
                 self.emit_members(day, updates)
                 if day % 7 == 0:
                     changed = self.catalog.products.sample(frac=0.02, random_state=self.rng).copy()
@@ -626,6 +660,9 @@ class LakeGenerator:
         self.evidence.take_back(w.malformed_tags)
         self.evidence.frame(self._date).to_parquet(truth / "identity_evidence.parquet", index=False)
         members.to_parquet(truth / "crm_members.parquet", index=False)
+        # Tier changes planted on re-delivered memberships (crm_members keeps each membership's first tier).
+        tier_changes = pd.concat(self.tier_changes, ignore_index=True) if self.tier_changes else pd.DataFrame()
+        tier_changes.to_parquet(truth / "member_tier_changes.parquet", index=False)
         # BTYD dropouts (the churn warning's truth): who left the buying process and on which day.
         dropouts = pd.DataFrame({"person_id": self.purchases.dropped_person, "dropout_day": self.purchases.dropped_day})
         dropouts.to_parquet(truth / "btyd_dropouts.parquet", index=False)
