@@ -111,3 +111,30 @@ def test_the_serving_copy_is_published(runs: dict, synthetic_lake: Path) -> None
     served = serving_path(synthetic_lake)
     assert served.exists()
     assert _row_counts(served) == runs["counts_again"]
+
+
+def test_the_fits_ran_inside_the_daily_run(runs: dict) -> None:
+    """The daily job runs the Python fits between the dbt steps: the CLV fit's table is written (fitted, or
+    a row per model saying why not) and customer_clv scores every customer of the summary with it."""
+    con = duckdb.connect(str(runs["warehouse"]), read_only=True)
+    try:
+        fits = con.execute("select model, status, reason, customers from fits.clv_parameters").fetchdf()
+        summary = con.execute("select count(*) from marts.clv_customer_summary").fetchone()[0]
+        scored = con.execute(
+            "select count(*), count(p_alive), count(clv), count(distinct super_id) from marts.customer_clv"
+        ).fetchone()
+        parameters = con.execute("select count(*) from marts.clv_parameters").fetchone()[0]
+    finally:
+        con.close()
+    assert set(fits["model"]) == {"bg_nbd", "gamma_gamma"}
+    assert parameters == len(fits)
+    assert summary > 0 and scored[0] == scored[3] == summary
+    fitted = set(fits.loc[fits["status"] == "fitted", "model"])
+    unfitted = fits[fits["status"] != "fitted"]
+    assert unfitted["reason"].notna().all()  # a lake too small to fit says why
+    if "bg_nbd" in fitted:
+        assert scored[1] == summary  # every customer has P(alive)
+    if fitted == {"bg_nbd", "gamma_gamma"}:
+        assert scored[2] == summary
+    else:
+        assert scored[2] == 0  # no CLV without both models

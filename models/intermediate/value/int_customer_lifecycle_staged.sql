@@ -26,15 +26,7 @@ dates as (
 ),
 
 month_ends as (
-    select distinct
-        case
-            when cast({{ dbt.last_day('purchases.order_date', 'month') }} as date) < dates.as_of_date
-                then cast({{ dbt.last_day('purchases.order_date', 'month') }} as date)
-            else dates.as_of_date
-        end as as_of_date
-    from purchases
-    cross join dates
-    where purchases.order_date <= dates.as_of_date
+    {{ value_month_ends('purchases', 'dates') | indent(4) }}
 ),
 
 brand_orders as (

@@ -8,10 +8,7 @@ staged as (
 ),
 
 month_ends as (
-    select
-        as_of_date,
-        lag(as_of_date) over (order by as_of_date) as previous_as_of_date
-    from (select distinct as_of_date from staged) as dates
+    {{ value_month_end_pairs('staged') | indent(4) }}
 ),
 
 moves as (

@@ -8,10 +8,7 @@ scored as (
 ),
 
 month_ends as (
-    select
-        as_of_date,
-        lag(as_of_date) over (order by as_of_date) as previous_as_of_date
-    from (select distinct as_of_date from scored) as dates
+    {{ value_month_end_pairs('scored') | indent(4) }}
 ),
 
 current_segments as (

@@ -23,6 +23,7 @@ GAMMA_GAMMA_PARAMETERS = ("p", "q", "v")
 # Below these the likelihood is too flat to say anything: the fit writes why and the scores stay null.
 MIN_CUSTOMERS = 200
 MIN_REPEAT_CUSTOMERS = 30
+MODEL_NAMES = {"bg_nbd": "BG/NBD", "gamma_gamma": "Gamma-Gamma"}
 
 
 @dataclass
@@ -83,21 +84,52 @@ def _map(model) -> dict[str, float]:
     return {name: float(posterior[name].values.ravel()[0]) for name in posterior.data_vars}
 
 
-def fit_bgnbd(summary: pd.DataFrame) -> FitResult:
-    """BG/NBD on columns customer_id, frequency, recency, customer_age (T)."""
-    result = FitResult(model="bg_nbd", customers=len(summary))
-    repeat = int((summary["frequency"] > 0).sum())
-    if len(summary) < MIN_CUSTOMERS or repeat < MIN_REPEAT_CUSTOMERS:
-        result.status, result.reason = (
-            "not_fitted",
-            f"{len(summary)} customers, {repeat} with a repeat purchase: BG/NBD needs at least {MIN_CUSTOMERS} "
-            f"and {MIN_REPEAT_CUSTOMERS}",
-        )
+def _fit(
+    model: str,
+    model_class_name: str,
+    data: pd.DataFrame,
+    parameter_names: tuple[str, ...],
+    log_likelihood,
+    too_few: str | None,
+) -> FitResult:
+    """MAP fit of pymc-marketing's `model_class_name` (flat priors on `parameter_names`) on `data`, with the
+    log-likelihood at the estimate; not fitted, saying why, when `too_few` says the data are too few, when the
+    fit raises or when it lands on non-finite values."""
+    result = FitResult(model=model, customers=len(data))
+    if too_few:
+        result.status, result.reason = "not_fitted", too_few
         return result
     _quiet()
+    import pymc_marketing.clv
     from pymc_extras.prior import Prior
-    from pymc_marketing.clv import BetaGeoModel
 
+    model_class = getattr(pymc_marketing.clv, model_class_name)
+    start = time.perf_counter()
+    try:
+        fitted = _map(model_class(data=data, model_config={k: Prior("HalfFlat") for k in parameter_names}))
+    except Exception as error:  # noqa: BLE001 - a fit that cannot converge must not fail the build
+        reason = f"{MODEL_NAMES[model]} fit failed: {type(error).__name__}: {error}"
+        result.status, result.reason = "not_fitted", reason[:500]
+        return result
+    result.seconds = time.perf_counter() - start
+    result.parameters = {k: fitted[k] for k in parameter_names}
+    result.log_likelihood = log_likelihood(result.parameters)
+    if not all(np.isfinite(list(result.parameters.values()))) or not np.isfinite(result.log_likelihood):
+        reason = f"{MODEL_NAMES[model]} fit did not converge to finite parameters"
+        result.status, result.reason = "not_fitted", reason
+        result.parameters = {}
+    return result
+
+
+def fit_bgnbd(summary: pd.DataFrame) -> FitResult:
+    """BG/NBD on columns customer_id, frequency, recency, customer_age (T)."""
+    repeat = int((summary["frequency"] > 0).sum())
+    too_few = None
+    if len(summary) < MIN_CUSTOMERS or repeat < MIN_REPEAT_CUSTOMERS:
+        too_few = (
+            f"{len(summary)} customers, {repeat} with a repeat purchase: BG/NBD needs at least {MIN_CUSTOMERS} "
+            f"and {MIN_REPEAT_CUSTOMERS}"
+        )
     data = pd.DataFrame(
         {
             "customer_id": np.arange(len(summary)),
@@ -106,38 +138,18 @@ def fit_bgnbd(summary: pd.DataFrame) -> FitResult:
             "T": summary["customer_age"].to_numpy(dtype=float),
         }
     )
-    start = time.perf_counter()
-    try:
-        model = BetaGeoModel(data=data, model_config={k: Prior("HalfFlat") for k in BG_NBD_PARAMETERS})
-        fitted = _map(model)
-    except Exception as error:  # noqa: BLE001 - a fit that cannot converge must not fail the build
-        result.status, result.reason = "not_fitted", f"BG/NBD fit failed: {type(error).__name__}: {error}"[:500]
-        return result
-    result.seconds = time.perf_counter() - start
-    result.parameters = {k: fitted[k] for k in BG_NBD_PARAMETERS}
-    result.log_likelihood = bgnbd_log_likelihood(
-        result.parameters, data["frequency"].to_numpy(), data["recency"].to_numpy(), data["T"].to_numpy()
+    x, t_x, t = data["frequency"].to_numpy(), data["recency"].to_numpy(), data["T"].to_numpy()
+    return _fit(
+        "bg_nbd", "BetaGeoModel", data, BG_NBD_PARAMETERS, lambda p: bgnbd_log_likelihood(p, x, t_x, t), too_few
     )
-    if not all(np.isfinite(list(result.parameters.values()))) or not np.isfinite(result.log_likelihood):
-        result.status, result.reason = "not_fitted", "BG/NBD fit did not converge to finite parameters"
-        result.parameters = {}
-    return result
 
 
 def fit_gamma_gamma(summary: pd.DataFrame) -> FitResult:
     """Gamma-Gamma on the repeat buyers' frequency and monetary_value (mean spend of the repeat days)."""
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
-    result = FitResult(model="gamma_gamma", customers=len(repeat))
+    too_few = None
     if len(repeat) < MIN_REPEAT_CUSTOMERS:
-        result.status, result.reason = (
-            "not_fitted",
-            f"{len(repeat)} repeat buyers with a spend: Gamma-Gamma needs at least {MIN_REPEAT_CUSTOMERS}",
-        )
-        return result
-    _quiet()
-    from pymc_extras.prior import Prior
-    from pymc_marketing.clv import GammaGammaModel
-
+        too_few = f"{len(repeat)} repeat buyers with a spend: Gamma-Gamma needs at least {MIN_REPEAT_CUSTOMERS}"
     data = pd.DataFrame(
         {
             "customer_id": np.arange(len(repeat)),
@@ -145,19 +157,16 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> FitResult:
             "frequency": repeat["frequency"].to_numpy(dtype=float),
         }
     )
-    start = time.perf_counter()
-    try:
-        model = GammaGammaModel(data=data, model_config={k: Prior("HalfFlat") for k in GAMMA_GAMMA_PARAMETERS})
-        fitted = _map(model)
-    except Exception as error:  # noqa: BLE001 - a fit that cannot converge must not fail the build
-        result.status, result.reason = "not_fitted", f"Gamma-Gamma fit failed: {type(error).__name__}: {error}"[:500]
-        return result
-    result.seconds = time.perf_counter() - start
-    result.parameters = {k: fitted[k] for k in GAMMA_GAMMA_PARAMETERS}
-    result.log_likelihood = gamma_gamma_log_likelihood(
-        result.parameters, data["frequency"].to_numpy(), data["monetary_value"].to_numpy()
+    x, m = data["frequency"].to_numpy(), data["monetary_value"].to_numpy()
+    result = _fit(
+        "gamma_gamma",
+        "GammaGammaModel",
+        data,
+        GAMMA_GAMMA_PARAMETERS,
+        lambda p: gamma_gamma_log_likelihood(p, x, m),
+        too_few,
     )
-    if result.parameters["q"] <= 1 or not np.isfinite(result.log_likelihood):
+    if result.status == "fitted" and result.parameters["q"] <= 1:
         # q <= 1: the population mean spend v p / (q - 1) does not exist; scoring would divide by zero.
         result.status, result.reason = "not_fitted", f"Gamma-Gamma gave q = {result.parameters['q']:.3f} <= 1"
         result.parameters = {}
