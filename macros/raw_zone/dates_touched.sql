@@ -46,3 +46,71 @@
     from {{ arrivals }}
     where {{ raw_batch_predicate('dt', window) }} and {{ date_column }} is not null
 {%- endmacro %}
+
+
+{#- The business dates touched by rows of several staging models (the union of business_dates_touched).
+
+    Arguments:
+      arrivals: a list of [staging model name, its business-date column or expression] pairs.
+      watermark_column: the mart's business-date column (see arrival_window).
+-#}
+{% macro dates_touched(arrivals, watermark_column) -%}
+    {%- for model_name, date_column in arrivals %}
+        {{ business_dates_touched(ref(model_name), date_column, watermark_column) }}
+        {% if not loop.last %}union{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- A query of the super_ids (column super_id) restated in this run's arrival window or later: their identifier
+    set changed (merge, split, an identifier became shared), or they are new, or gone (person_restatements).
+    A person-level model on the daily path rebuilds all of their rows. Unbounded above: a rerun of an older dt
+    still rebuilds persons a later run restated.
+
+    Arguments:
+      watermark_column: the model's business-date column (see arrival_window).
+-#}
+{% macro persons_restated(watermark_column) -%}
+    {%- set window = arrival_window(watermark_column) -%}
+    select super_id
+    from {{ ref('person_restatements') }}
+    where {{ raw_batch_predicate('restated_dt', {'from': window['from'], 'to': none}) }}
+{%- endmacro %}
+
+
+{#- The rows a person-level model on the daily path rebuilds, as a predicate on its own columns: rows of
+    the business dates new arrivals touch (or, with dates_from_earliest, of every date from the earliest touched
+    one on, for windowed states such as a 4A stage that a day's signal changes for the window after it), and
+    every row of the persons restated (persons_restated).
+
+    Arguments:
+      date_column: the model's business-date column (also the watermark, see arrival_window).
+      arrivals: [staging model name, business-date column] pairs whose arrivals decide the dates.
+      dates_from_earliest: rebuild every date from the earliest touched one on (default false).
+-#}
+{% macro rows_rebuilt(date_column, arrivals, dates_from_earliest=false) -%}
+    {%- if dates_from_earliest -%}
+        ({{ date_column }} >= (select min(business_date) from ({{ dates_touched(arrivals, date_column) }}) as touched)
+    {%- else -%}
+        ({{ date_column }} in ({{ dates_touched(arrivals, date_column) }})
+    {%- endif %}
+        or super_id in ({{ persons_restated(date_column) }}))
+{%- endmacro %}
+
+
+{#- Incremental strategy 'rebuild_rows' for person-level models on the daily path: deletes the rows
+    rows_rebuilt() names (config restate_date_column, restate_arrivals, restate_dates_from_earliest) and
+    inserts the run's rows, which the model selects with the same predicate. Unlike delete+insert on a key,
+    it also removes rows nothing replaces (a super_id retired by a merge, a day a split person no longer
+    has). The predicate is rendered here, before the delete, from the same state the model's select saw. -#}
+{% macro get_incremental_rebuild_rows_sql(arg_dict) -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }}
+    where {{ rows_rebuilt(
+        config.get('restate_date_column'),
+        config.get('restate_arrivals'),
+        config.get('restate_dates_from_earliest', false),
+    ) }};
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}

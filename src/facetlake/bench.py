@@ -32,12 +32,16 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from facetlake import paths
 from facetlake.dbt_runner import environment_set
 from facetlake.paths import RAW_SOURCES
+
+if TYPE_CHECKING:
+    from facetlake.build import Prepared
 
 ENGINES: tuple[str, ...] = ("duckdb", "trino")
 HISTORY_DAYS = 10
@@ -145,13 +149,12 @@ def _generate(lake: Path, persons: int, days: int, seed: int, echo: Echo) -> tup
     return summary.seconds, summary.lines, summary.bytes
 
 
-def _slowest(lake: Path, count: int = 5) -> list[tuple[str, float]]:
-    results = paths.dbt_target_dir(lake) / "run_results.json"
-    if not results.exists():
-        return []
-    nodes = json.loads(results.read_text()).get("results", [])
-    timed = sorted(((r["unique_id"].split(".")[-1], r.get("execution_time", 0.0)) for r in nodes), key=lambda x: -x[1])
-    return [(name, round(seconds, 1)) for name, seconds in timed[:count]]
+def _slowest(prepared: Prepared, count: int = 6) -> list[tuple[str, float]]:
+    """The slowest parts of a build: its dbt nodes and its Python fits step (as 'python fits')."""
+    timed = dict(prepared.node_seconds)
+    if "fits" in prepared.step_seconds:
+        timed["python fits"] = prepared.step_seconds["fits"]
+    return sorted(timed.items(), key=lambda item: -item[1])[:count]
 
 
 def _duckdb_parse_pass(lake: Path) -> tuple[float, int]:
@@ -237,12 +240,12 @@ def _trino_node(lake: Path, echo: Echo) -> Iterator[int]:
         echo("Trino stopped.")
 
 
-def _timed_build(lake: Path, engine: str, **options) -> float:
+def _timed_build(lake: Path, engine: str, **options) -> tuple[float, Prepared]:
     from facetlake.build import run_build
 
     started = time.perf_counter()
-    run_build(lake, engine=engine, quiet=True, **options)
-    return time.perf_counter() - started
+    prepared = run_build(lake, engine=engine, quiet=True, **options)
+    return time.perf_counter() - started, prepared
 
 
 def _last_dt(lake: Path) -> str:
@@ -354,19 +357,20 @@ def _measure(run: EngineRun, lake: Path, history: bool, echo: Echo, parsed: bool
         echo(f"{engine}: parse pass ...")
         run.parse_seconds, run.lines_parsed = _duckdb_parse_pass(lake)
     echo(f"{engine}: parse pass {run.parse_seconds:.1f} s; full build ...")
-    run.full_seconds = _timed_build(lake, engine, full_refresh=True)
-    run.slowest_full = _slowest(lake)
+    run.full_seconds, prepared = _timed_build(lake, engine, full_refresh=True)
+    run.slowest_full = _slowest(prepared)
     last = _last_dt(lake)
-    echo(f"{engine}: full build {run.full_seconds:.1f} s; one day (dt {last}) ...")
-    run.day_seconds = _timed_build(lake, engine, dt=last)
-    run.slowest_day = _slowest(lake)
+    echo(f"{engine}: full build {run.full_seconds:.1f} s {prepared.step_seconds}; one day (dt {last}) ...")
+    run.day_seconds, prepared = _timed_build(lake, engine, dt=last)
+    run.slowest_day = _slowest(prepared)
+    echo(f"{engine}: one day {prepared.step_seconds}; slowest {run.slowest_day}")
     echo(f"{engine}: one day {run.day_seconds:.1f} s; crowd sizes ...")
     run.crowd_p50_ms, run.crowd_p95_ms, run.direct_p50_ms, run.direct_p95_ms = _crowd_sizes(lake, engine)
     if history and run.days > HISTORY_DAYS:
         short = _history_lake(lake, HISTORY_DAYS)
         echo(f"{engine}: the first {HISTORY_DAYS} days alone: full build, then their last day ...")
-        run.history_full_seconds = _timed_build(short, engine, full_refresh=True)
-        run.history_day_seconds = _timed_build(short, engine, dt=_last_dt(short))
+        run.history_full_seconds = _timed_build(short, engine, full_refresh=True)[0]
+        run.history_day_seconds = _timed_build(short, engine, dt=_last_dt(short))[0]
 
 
 # ---- the published results ----------------------------------------------------------------------------

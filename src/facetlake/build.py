@@ -20,13 +20,14 @@ events) between `prepare_warehouse` and `publish`.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from facetlake import paths, serving
-from facetlake.dbt_runner import BuildError, run_dbt
+from facetlake.dbt_runner import BuildError, dbt_environment, run_dbt
 from facetlake.raw_zone import ScanReport, scan_raw_zone
 
 if TYPE_CHECKING:
@@ -77,6 +78,9 @@ class Prepared:
     raw_partitions: RawPartitions
     crowds: SyncReport
     raw_manifest: ScanReport | None = None
+    # Filled by run_build: seconds per step (prepare, dbt, fits, dbt after fits, publish) and per dbt node.
+    step_seconds: dict[str, float] = field(default_factory=dict)
+    node_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def check_engine(engine: str) -> str:
@@ -187,19 +191,48 @@ def run_build(
     if not paths.raw_zone(lake).is_dir():
         raise BuildError(f"{lake} has no raw/ zone. Run `facetlake generate --lake {lake}` or drop files there.")
     check_engine(engine)
+    started = time.perf_counter()
     prepared = prepare(lake, engine)
+    steps, nodes = prepared.step_seconds, prepared.node_seconds
+
+    def step(name: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        steps[name] = round(now - started, 1)
+        started = now
+
+    step("prepare")
     options = {"dt": dt, "dt_from": dt_from, "dt_to": dt_to, "full_refresh": full_refresh}
     upstream = build_args(
         select, **options, reset_identity=reset_identity, extra_vars=extra_vars, exclude=FITS_DOWNSTREAM
     )
     run_dbt(lake, upstream, engine=engine, quiet=quiet)
+    nodes.update(_node_seconds(lake))
+    step("dbt")
     downstream_select = FITS_DOWNSTREAM if not select else downstream_of_fits(select)
     if not select or _selects_any(lake, engine, downstream_select, extra_vars):
         run_fits(lake, engine, log=(lambda _message: None) if quiet else print)
+        step("fits")
         downstream = build_args(downstream_select, **options, extra_vars=extra_vars)
         run_dbt(lake, downstream, engine=engine, quiet=quiet)
+        nodes.update(_node_seconds(lake))
+        step("dbt after fits")
     publish(lake, engine)
+    step("publish")
     return prepared
+
+
+def _node_seconds(lake: Path) -> dict[str, float]:
+    """{model, snapshot or seed: seconds} of the last dbt invocation (its run_results.json), for timings."""
+    results = Path(dbt_environment(lake, "duckdb")["DBT_TARGET_PATH"]) / "run_results.json"
+    if not results.exists():
+        return {}
+    nodes = json.loads(results.read_text()).get("results", [])
+    return {
+        r["unique_id"].split(".")[-1]: round(r.get("execution_time") or 0.0, 1)
+        for r in nodes
+        if r["unique_id"].split(".")[0] in ("model", "snapshot", "seed")
+    }
 
 
 def downstream_of_fits(select: str) -> str:

@@ -1,6 +1,17 @@
 {#- One row per person, brand and business day with any 4A signal: ad and message exposures of the brand's
     campaigns, views of its products, appeal actions (favourite, add to cart, a search for the brand's name),
-    paid orders, shares of its products, and points movements of the person's membership of the brand. -#}
+    paid orders, shares of its products, and points movements of the person's membership of the brand.
+
+    On the daily path (strategy rebuild_rows, macros/raw_zone/dates_touched.sql) a run rebuilds the days that
+    new arrivals of any signal source touch, and every day of the persons identity restated; each source is
+    first narrowed to those days and to the restated persons' identifiers, so a day reads a day. -#}
+{%- set arrivals = brand_4a_signal_arrivals() -%}
+{{ config(
+    materialized='incremental', incremental_strategy='rebuild_rows',
+    restate_date_column='signal_date', restate_arrivals=arrivals,
+) }}
+-- depends_on: {{ ref('person_restatements') }}
+{%- set restated = "(select id_value from restated_identifiers where id_type = '%s')" %}
 
 with
 
@@ -15,6 +26,20 @@ products as (
 campaigns as (
     select * from {{ ref('dim_campaigns') }}
 ),
+
+{% if is_incremental() %}
+    touched_dates as (
+        {{ dates_touched(arrivals, 'signal_date') }}
+    ),
+
+    restated_identifiers as (
+        select
+            id_type,
+            id_value
+        from identity_map
+        where super_id in ({{ persons_restated('signal_date') }})
+    ),
+{% endif %}
 
 brands as (
     select distinct
@@ -35,6 +60,12 @@ ad_exposures as (
         on by_device.id_type = 'device_id' and ad_events.device_id = by_device.id_value
     left join identity_map as by_phone
         on by_phone.id_type = 'phone_sha256' and ad_events.phone_sha256 = by_phone.id_value
+    {% if is_incremental() %}
+        where
+            ad_events.event_date in (select business_date from touched_dates)
+            or ad_events.device_id in {{ restated | format('device_id') }}
+            or ad_events.phone_sha256 in {{ restated | format('phone_sha256') }}
+    {% endif %}
 ),
 
 message_exposures as (
@@ -48,6 +79,12 @@ message_exposures as (
         on by_phone.id_type = 'phone_sha256' and message_events.phone_sha256 = by_phone.id_value
     left join identity_map as by_email
         on by_email.id_type = 'email_sha256' and message_events.email_sha256 = by_email.id_value
+    {% if is_incremental() %}
+        where
+            message_events.event_date in (select business_date from touched_dates)
+            or message_events.phone_sha256 in {{ restated | format('phone_sha256') }}
+            or message_events.email_sha256 in {{ restated | format('email_sha256') }}
+    {% endif %}
 ),
 
 app_events as (
@@ -64,6 +101,13 @@ app_events as (
         on by_device.id_type = 'device_id' and app_events.device_id = by_device.id_value
     left join products on app_events.sku_id = products.sku_id
     where app_events.event_type in ('page_view', 'favorite', 'add_to_cart', 'share', 'search')
+    {% if is_incremental() %}
+        and (
+            app_events.event_date in (select business_date from touched_dates)
+            or app_events.user_pin in {{ restated | format('user_pin') }}
+            or app_events.device_id in {{ restated | format('device_id') }}
+        )
+    {% endif %}
 ),
 
 app_signals as (
@@ -88,6 +132,12 @@ paid_orders as (
         on identity_map.id_type = 'user_pin' and order_lines.user_pin = identity_map.id_value
     inner join products on order_lines.sku_id = products.sku_id
     where order_lines.status = 'paid'
+    {% if is_incremental() %}
+        and (
+            order_lines.order_date in (select business_date from touched_dates)
+            or order_lines.user_pin in {{ restated | format('user_pin') }}
+        )
+    {% endif %}
 ),
 
 member_versions as (
@@ -109,6 +159,12 @@ points_movements as (
     inner join identity_map
         on identity_map.id_type = 'member_id' and member_versions.member_key = identity_map.id_value
     where member_versions.points_balance <> member_versions.previous_points_balance
+    {% if is_incremental() %}
+        and (
+            member_versions.version_date in (select business_date from touched_dates)
+            or member_versions.member_key in {{ restated | format('member_id') }}
+        )
+    {% endif %}
 ),
 
 signals as (
@@ -167,6 +223,9 @@ final as (
         cast(sum(case when signal_kind = 'points' then 1 else 0 end) as integer) as points_movements
     from signals
     where super_id is not null and brand_id is not null and signal_date is not null
+    {% if is_incremental() %}
+        and {{ rows_rebuilt('signal_date', arrivals) }}
+    {% endif %}
     group by 1, 2, 3
 )
 

@@ -7,9 +7,17 @@
       advocate  bought it at least brand_4a_advocate_min_orders times, shared its products, or moved points as
                 its member (brand_4a_advocate_window_days).
     A person meeting several takes the first in brand_4a_precedence. A person meeting none is in stage 'none'
-    and has no row here (fct_brand_4a_daily counts them against the base). A full table: a merge of persons
-    changes super_ids retroactively, so past days are restated rather than appended. -#}
+    and has no row here (fct_brand_4a_daily counts them against the base).
 
+    On the daily path (strategy rebuild_rows, macros/raw_zone/dates_touched.sql) a run rebuilds every day from
+    the earliest day new signals touch (a signal changes the stages of the window after it) and every day of
+    the persons identity restated (a merge or split changes a person's past), reading only the signals those
+    days' windows need. -#}
+{%- set arrivals = brand_4a_signal_arrivals() -%}
+{{ config(
+    materialized='incremental', incremental_strategy='rebuild_rows',
+    restate_date_column='stage_date', restate_arrivals=arrivals, restate_dates_from_earliest=true,
+) }}
 {%- set windows = {
     'aware': var('brand_4a_aware_window_days'),
     'appeal': var('brand_4a_appeal_window_days'),
@@ -23,19 +31,41 @@
     'act': 'act_orders > 0',
     'advocate': 'advocate_orders >= ' ~ var('brand_4a_advocate_min_orders')
         ~ ' or advocate_shares > 0 or advocate_points_movements > 0',
-} -%}
+} %}
+-- depends_on: {{ ref('person_restatements') }}
+{% for model_name, _ in arrivals -%}
+    -- depends_on: {{ ref(model_name) }}
+{% endfor %}
 
 with
 
+{% if is_incremental() %}
+    rebuilt_from as (
+        select min(business_date) as stage_date
+        from ({{ dates_touched(arrivals, 'stage_date') }}) as touched
+    ),
+
+    restated_persons as (
+        {{ persons_restated('stage_date') }}
+    ),
+{% endif %}
+
 signals as (
     select * from {{ ref('int_brand_person_days_signalled') }}
+    {% if is_incremental() %}
+        where
+            signal_date >= (
+                select cast({{ dbt.dateadd('day', 1 - longest, 'stage_date') }} as date) from rebuilt_from
+            )
+            or super_id in (select super_id from restated_persons)
+    {% endif %}
 ),
 
 calendar as (
     select
         signal_date as stage_date,
         cast({{ dbt.dateadd('day', 1 - longest, 'signal_date') }} as date) as window_floor
-    from signals
+    from {{ ref('int_brand_person_days_signalled') }}
     group by signal_date
 ),
 
@@ -47,6 +77,11 @@ aged as (
     from signals
     inner join calendar
         on signals.signal_date between calendar.window_floor and calendar.stage_date
+    {% if is_incremental() %}
+        where
+            calendar.stage_date >= (select stage_date from rebuilt_from)
+            or signals.super_id in (select super_id from restated_persons)
+    {% endif %}
 ),
 
 windowed as (
@@ -88,6 +123,9 @@ final as (
         stage
     from staged
     where stage is not null
+    {% if is_incremental() %}
+        and {{ rows_rebuilt('stage_date', arrivals, dates_from_earliest=true) }}
+    {% endif %}
 )
 
 select * from final

@@ -94,6 +94,7 @@ PERSON_LEVEL_MARTS: tuple[str, ...] = (
     "identity_map",
     "shared_identifiers",
     "super_id_merges",
+    "person_restatements",
     "user_tags",
     "user_tags_wide",
     "crowd_members",
