@@ -16,6 +16,8 @@ from facetlake.attribution.shapley import (
     shapley_from_coalitions,
 )
 
+from .attribution_peer import channelattribution_shares
+
 CHANNELS = ["wechat", "douyin", "sms", "dsp", "direct"]
 
 
@@ -66,23 +68,9 @@ def test_second_order_states_remember_the_previous_channel():
 
 @pytest.mark.parametrize("order", [1, 2])
 def test_markov_shares_match_channelattribution(order):
-    ca = pytest.importorskip("ChannelAttribution")
     paths = _paths()
     ours = removal_effects(paths, order=order).set_index("channel")
-    data = paths.assign(path=paths["channel_path"].str.replace(" > ", ">"))
-    theirs = ca.markov_model(
-        data,
-        "path",
-        "conversions",
-        var_null="non_conversions",
-        order=order,
-        nsim_start=2e6,
-        max_step=1000,
-        verbose=False,
-        flg_pro=False,
-    )
-    theirs = (theirs["result"] if isinstance(theirs, dict) else theirs).set_index("channel_name")
-    their_share = theirs["total_conversions"] / theirs["total_conversions"].sum()
+    their_share = channelattribution_shares(paths, order, walks=2e6)
     assert set(their_share.index) == set(ours.index)
     for channel, share in their_share.items():
         # within 2% of the peer's share (its simulation's own noise is about 0.5% at two million walks; with

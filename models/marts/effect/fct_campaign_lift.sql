@@ -64,6 +64,8 @@ per_group as (
     group by campaign_id, channel, brand_id, metric, metric_kind, audience_group
 ),
 
+{%- set groups = ['treated', 'holdout'] %}
+
 paired as (
     select
         treated.campaign_id,
@@ -71,18 +73,14 @@ paired as (
         treated.brand_id,
         treated.metric,
         treated.metric_kind,
-        treated.n as n_treated,
-        holdout.n as n_holdout,
-        treated.sum_y / treated.n as mean_treated,
-        holdout.sum_y / holdout.n as mean_holdout,
-        treated.sum_x / treated.n as pre_mean_treated,
-        holdout.sum_x / holdout.n as pre_mean_holdout,
-        (treated.sum_yy - treated.sum_y * treated.sum_y / treated.n) / nullif(treated.n - 1, 0) as var_y_treated,
-        (holdout.sum_yy - holdout.sum_y * holdout.sum_y / holdout.n) / nullif(holdout.n - 1, 0) as var_y_holdout,
-        (treated.sum_xx - treated.sum_x * treated.sum_x / treated.n) / nullif(treated.n - 1, 0) as var_x_treated,
-        (holdout.sum_xx - holdout.sum_x * holdout.sum_x / holdout.n) / nullif(holdout.n - 1, 0) as var_x_holdout,
-        (treated.sum_xy - treated.sum_x * treated.sum_y / treated.n) / nullif(treated.n - 1, 0) as cov_treated,
-        (holdout.sum_xy - holdout.sum_x * holdout.sum_y / holdout.n) / nullif(holdout.n - 1, 0) as cov_holdout,
+        {%- for g in groups %}
+            {{ g }}.n as n_{{ g }},
+            {{ g }}.sum_y / {{ g }}.n as mean_{{ g }},
+            {{ g }}.sum_x / {{ g }}.n as pre_mean_{{ g }},
+            ({{ g }}.sum_yy - {{ g }}.sum_y * {{ g }}.sum_y / {{ g }}.n) / nullif({{ g }}.n - 1, 0) as var_y_{{ g }},
+            ({{ g }}.sum_xx - {{ g }}.sum_x * {{ g }}.sum_x / {{ g }}.n) / nullif({{ g }}.n - 1, 0) as var_x_{{ g }},
+            ({{ g }}.sum_xy - {{ g }}.sum_x * {{ g }}.sum_y / {{ g }}.n) / nullif({{ g }}.n - 1, 0) as cov_{{ g }},
+        {%- endfor %}
         treated.sum_x + holdout.sum_x as sum_x,
         treated.sum_xx + holdout.sum_xx as sum_xx,
         treated.sum_y + holdout.sum_y as sum_y,
@@ -100,34 +98,17 @@ paired as (
 wilson as (
     select
         *,
-        (mean_treated + {{ z }} * {{ z }} / (2e0 * n_treated)) / (1 + {{ z }} * {{ z }} / n_treated)
-        - {{ z }} / (1 + {{ z }} * {{ z }} / n_treated)
-        * sqrt(
-            greatest(mean_treated * (1 - mean_treated), 0) / n_treated
-            + {{ z }} * {{ z }} / (4e0 * n_treated * n_treated)
-        )
-            as wilson_low_treated,
-        (mean_treated + {{ z }} * {{ z }} / (2e0 * n_treated)) / (1 + {{ z }} * {{ z }} / n_treated)
-        + {{ z }} / (1 + {{ z }} * {{ z }} / n_treated)
-        * sqrt(
-            greatest(mean_treated * (1 - mean_treated), 0) / n_treated
-            + {{ z }} * {{ z }} / (4e0 * n_treated * n_treated)
-        )
-            as wilson_high_treated,
-        (mean_holdout + {{ z }} * {{ z }} / (2e0 * n_holdout)) / (1 + {{ z }} * {{ z }} / n_holdout)
-        - {{ z }} / (1 + {{ z }} * {{ z }} / n_holdout)
-        * sqrt(
-            greatest(mean_holdout * (1 - mean_holdout), 0) / n_holdout
-            + {{ z }} * {{ z }} / (4e0 * n_holdout * n_holdout)
-        )
-            as wilson_low_holdout,
-        (mean_holdout + {{ z }} * {{ z }} / (2e0 * n_holdout)) / (1 + {{ z }} * {{ z }} / n_holdout)
-        + {{ z }} / (1 + {{ z }} * {{ z }} / n_holdout)
-        * sqrt(
-            greatest(mean_holdout * (1 - mean_holdout), 0) / n_holdout
-            + {{ z }} * {{ z }} / (4e0 * n_holdout * n_holdout)
-        )
-            as wilson_high_holdout,
+        {%- for g in groups %}
+            {%- for side, sign in [('low', '-'), ('high', '+')] %}
+                (mean_{{ g }} + {{ z }} * {{ z }} / (2e0 * n_{{ g }})) / (1 + {{ z }} * {{ z }} / n_{{ g }})
+                {{ sign }} {{ z }} / (1 + {{ z }} * {{ z }} / n_{{ g }})
+                * sqrt(
+                    greatest(mean_{{ g }} * (1 - mean_{{ g }}), 0) / n_{{ g }}
+                    + {{ z }} * {{ z }} / (4e0 * n_{{ g }} * n_{{ g }})
+                )
+                    as wilson_{{ side }}_{{ g }},
+            {%- endfor %}
+        {%- endfor %}
         sqrt(greatest(coalesce(var_y_treated, 0), 0) / n_treated + greatest(coalesce(var_y_holdout, 0), 0) / n_holdout)
             as standard_error,
         case
@@ -145,18 +126,14 @@ estimates as (
         (mean_treated - mean_holdout)
         - cuped_theta * (pre_mean_treated - pre_mean_holdout) as cuped_lift,
         sqrt(
-            greatest(
-                coalesce(
-                    var_y_treated + cuped_theta * cuped_theta * var_x_treated - 2 * cuped_theta * cov_treated, 0
-                ),
-                0
-            ) / n_treated
-            + greatest(
-                coalesce(
-                    var_y_holdout + cuped_theta * cuped_theta * var_x_holdout - 2 * cuped_theta * cov_holdout, 0
-                ),
-                0
-            ) / n_holdout
+            {%- for g in groups %}
+                {{ '+ ' if not loop.first }}greatest(
+                    coalesce(
+                        var_y_{{ g }} + cuped_theta * cuped_theta * var_x_{{ g }} - 2 * cuped_theta * cov_{{ g }}, 0
+                    ),
+                    0
+                ) / n_{{ g }}
+            {%- endfor %}
         ) as cuped_standard_error
     from wilson
 ),
