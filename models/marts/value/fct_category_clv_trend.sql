@@ -1,14 +1,14 @@
-{#- CLV per product category and its trend: every customer's purchases in a category (its order lines'
-    category_l1) summarised as clv_customer_summary does, at the calibration end and clv_trend_offset_days
-    before it, scored by clv_scores with the one global fit (the same parameters at both ends, so a trend is the
-    customers' behaviour, not a refit's noise), and summed per category. A trend is rising (falling) when the
+{#- CLV per product category and its trend: every customer's purchases in a category, summarised at the
+    calibration end and clv_trend_offset_days before it (clv_category_customer_summary), scored by clv_scores
+    with the one global fit (the same parameters at both ends, so a trend is the customers' behaviour, not a
+    refit's noise), and summed per category. A trend is rising (falling) when the
     category's CLV moved up (down) by more than clv_trend_tolerance of the earlier value, else flat; customers
     are counted the same way one by one (new: no purchase in the category by the earlier end). -#}
 
 with
 
-purchases as (
-    select * from {{ ref('int_value_order_lines_collected') }}
+summaries as (
+    select * from {{ ref('clv_category_customer_summary') }}
 ),
 
 dates as (
@@ -19,74 +19,20 @@ parameters as (
     select * from {{ ref('clv_parameters') }}
 ),
 
-category_purchases as (
-    -- a customer of a category is the pair (category, super_id): its key is what the summary groups by
-    select
-        {{ dbt.concat(['category_l1', "'|'", 'super_id']) }} as category_customer_id,
-        category_l1,
-        super_id,
-        order_date,
-        paid_amount
-    from purchases
-),
-
-category_customers as (
-    select distinct
-        category_customer_id,
-        category_l1,
-        super_id
-    from category_purchases
-),
-
-later_summary as (
-    {{ clv_customer_summary(
-        relation='category_purchases',
-        customer_column='category_customer_id',
-        date_column='order_date',
-        amount_column='paid_amount',
-        calibration_end="(select calibration_end_date from " ~ ref('int_value_dates_resolved') ~ ")",
-        time_unit_days=var('clv_time_unit_days')
-    ) | indent(4) }}
-),
-
-earlier_summary as (
-    {{ clv_customer_summary(
-        relation='category_purchases',
-        customer_column='category_customer_id',
-        date_column='order_date',
-        amount_column='paid_amount',
-        calibration_end="(select earlier_calibration_end_date from " ~ ref('int_value_dates_resolved') ~ ")",
-        time_unit_days=var('clv_time_unit_days')
-    ) | indent(4) }}
-),
-
-summaries as (
-    select
-        'later' as calibration,
-        later_summary.*
-    from later_summary
-    union all
-    select
-        'earlier' as calibration,
-        earlier_summary.*
-    from earlier_summary
-),
-
 scored as (
     {{ clv_scores('summaries', 'parameters') | indent(4) }}
 ),
 
 customer_values as (
     select
-        category_customers.category_l1,
-        category_customers.super_id,
-        max(case when scored.calibration = 'earlier' then 1 else 0 end) as was_customer_earlier,
+        category_l1,
+        super_id,
+        max(case when calibration = 'earlier' then 1 else 0 end) as was_customer_earlier,
         -- rounded so sums and comparisons come out alike on both engines
-        round(max(case when scored.calibration = 'earlier' then scored.clv end), 6) as earlier_clv,
-        round(max(case when scored.calibration = 'later' then scored.clv end), 6) as clv
+        round(max(case when calibration = 'earlier' then clv end), 6) as earlier_clv,
+        round(max(case when calibration = 'later' then clv end), 6) as clv
     from scored
-    inner join category_customers on scored.customer_id = category_customers.category_customer_id
-    group by category_customers.category_l1, category_customers.super_id
+    group by category_l1, super_id
 ),
 
 customer_trends as (

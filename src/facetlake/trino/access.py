@@ -102,6 +102,7 @@ PERSON_LEVEL_MARTS: tuple[str, ...] = (
     "customer_rfm",
     "customer_lifecycle",
     "clv_customer_summary",
+    "clv_category_customer_summary",
     "customer_clv",
     "customer_churn_risk",
     "customer_wake_up_flags",
