@@ -106,12 +106,18 @@ def without_run_history(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFra
     build issued (ids issued on one day and merged the next are retired rows only a daily path has) and the
     dt of the run that issued each; fct_member_tier_changes is read from the member snapshot, whose versions are
     the builds that saw a member's row change (a late or resent line seen on a later day is a version, and a new
-    membership, only a daily path has): only its brands and months are compared."""
+    membership, only a daily path has): only its brands and months are compared. person_restatements records
+    when each run changed a person's identifiers (and keeps the ids runs retired): its live persons and their
+    identifiers are compared."""
     coverage = frames["tag_coverage_daily"]
     merges = frames["super_id_merges"]
     live = merges[~merges["is_retired"]].drop(columns=["first_issued_dt"])
+    restated = frames["person_restatements"]
     return {
         **frames,
+        "person_restatements": restated[restated["identifier_count"] > 0]
+        .drop(columns=["restated_dt"])
+        .reset_index(drop=True),
         "tag_coverage_daily": coverage[coverage["as_of_date"] == coverage["as_of_date"].max()].reset_index(drop=True),
         "super_id_merges": live.reset_index(drop=True),
         "fct_member_tier_changes": frames["fct_member_tier_changes"][["brand_id", "change_month"]],
