@@ -131,10 +131,11 @@
 
 
 {#- The terms k = 1 .. n_terms of the Gauss hypergeometric series 2F1(a1, b1; c1; z) for every row of
-    `relation` (its `key_columns`, unique per row, and the columns or expressions a1, b1, c1 > 0, z in [0, 1)), as
-    rows (key_columns, term); the series is 1 + the sum of the terms. A term is its sign (a1 or b1 may be
-    negative) times exp of a running sum of logarithms (a window), so it never overflows and is computed the
-    same way on both engines. -#}
+    `relation` (its `key_columns`, unique per row, and the columns or expressions a1, b1, c1 (not a non-positive
+    integer), z in [0, 1)), as rows (key_columns, term); the series is 1 + the sum of the terms. A term is its sign
+    (a1, b1 or c1 may be negative: c1 = a + b + x - 1 is, for a one-time buyer, when a fit on a short history
+    puts a + b below 1) times exp of a running sum of logarithms (a window), so it never overflows and is computed
+    the same way on both engines. -#}
 {% macro clv_hypergeometric_terms(relation, key_columns, a1, b1, c1, z, n_terms) -%}
     {{ return(adapter.dispatch('clv_hypergeometric_terms', 'facetlake')(
         relation, key_columns, a1, b1, c1, z, n_terms)) }}
@@ -151,6 +152,7 @@
             when mod(sum(
                 case when cast({{ a1 }} as double) + series.n < 0 then 1 else 0 end
                 + case when cast({{ b1 }} as double) + series.n < 0 then 1 else 0 end
+                + case when cast({{ c1 }} as double) + series.n < 0 then 1 else 0 end
             ) over ({{ window }}), 2) = 1 then -1.0
             else 1.0
         end
@@ -158,7 +160,7 @@
             sum(
                 ln(greatest(abs(cast({{ a1 }} as double) + series.n), 1e-300))
                 + ln(greatest(abs(cast({{ b1 }} as double) + series.n), 1e-300))
-                - ln(cast({{ c1 }} as double) + series.n) - ln(1.0 + series.n)
+                - ln(greatest(abs(cast({{ c1 }} as double) + series.n), 1e-300)) - ln(1.0 + series.n)
             ) over ({{ window }})
             + (series.n + 1) * ln(cast({{ z }} as double))
         ) as term
