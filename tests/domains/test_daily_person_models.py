@@ -23,10 +23,11 @@ from facetlake.paths import warehouse_path
 CONFIG = GeneratorConfig(persons=500, days=6, seed=23, start=date(2026, 10, 1))  # persons merge and split
 MODELS = {
     "intermediate.int_app_events_identified": ["event_id"],
+    "intermediate.int_touchpoints_unioned": ["touchpoint_id"],
     "intermediate.int_brand_person_days_signalled": ["super_id", "brand_id", "signal_date"],
     "marts.fct_brand_4a_person_stages": ["super_id", "brand_id", "stage_date"],
 }
-SELECT = "+fct_brand_4a_person_stages +int_app_events_identified"
+SELECT = "+fct_brand_4a_person_stages +int_app_events_identified +int_touchpoints_unioned"
 # Planted rows on a day before the lake's first, which no arrival touches (late lines included).
 PROBE_DATE = (CONFIG.start - timedelta(days=30)).isoformat()
 UNTOUCHED = "sid_probe_untouched"  # a person no run restates
@@ -99,7 +100,8 @@ def _frames_restatements(root: Path) -> pd.DataFrame:
 
 
 def test_the_history_restates_persons(built: Built) -> None:
-    restated_later = built.restatements[built.restatements["restated_dt"].astype(str) > _day(1)]
+    restated = built.restatements.dropna(subset=["restated_dt"])
+    restated_later = restated[restated["restated_dt"].astype(str) > _day(1)]
     gone = restated_later[restated_later["identifier_count"] == 0]
     known_before = restated_later[restated_later["identifier_count"] > 0]
     print(f"\npersons restated after day 1: {len(restated_later)}, of them gone (merged away): {len(gone)}")

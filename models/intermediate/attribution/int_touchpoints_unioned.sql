@@ -1,25 +1,73 @@
 {#- Every marketing touch that can be put on a person, from three sources: ad impressions and clicks (by device,
     else phone hash), messages sent and clicked (by phone or email hash), and app visits (the first app event of
     a person, day, traffic channel and campaign; organic traffic is the channel 'direct'). Identifiers that match
-    no one (shared devices, unknown hashes) give no touchpoint. -#}
+    no one (shared devices, unknown hashes) give no touchpoint.
+
+    A table kept on the daily path (strategy rebuild_rows, macros/raw_zone/dates_touched.sql): a run rebuilds
+    the touch dates new arrivals touch and every touch of the persons identity restated, reading only those
+    dates and the restated persons' identifiers; fct_touchpoints assigns the touches to paths from here. -#}
+{%- set arrivals = [
+    ['stg_raw__ad_events', 'event_date'],
+    ['stg_raw__message_events', 'event_date'],
+    ['stg_raw__app_events', 'event_date'],
+] -%}
+{{ config(
+    materialized='incremental', incremental_strategy='rebuild_rows',
+    restate_date_column='touch_date', restate_arrivals=arrivals,
+) }}
+-- depends_on: {{ ref('person_restatements') }}
+{%- set restated = "(select id_value from restated_identifiers where id_type = '%s')" %}
 
 with
 
+identity_map as (
+    select * from {{ ref('identity_map') }}
+),
+
+{% if is_incremental() %}
+    touched_dates as (
+        {{ dates_touched(arrivals, 'touch_date') }}
+    ),
+
+    restated_identifiers as (
+        select
+            id_type,
+            id_value
+        from identity_map
+        where super_id in ({{ persons_restated('touch_date') }})
+    ),
+{% endif %}
+
 ad_events as (
     select * from {{ ref('stg_raw__ad_events') }}
+    {% if is_incremental() %}
+        where
+            event_date in (select business_date from touched_dates)
+            or device_id in {{ restated | format('device_id') }}
+            or phone_sha256 in {{ restated | format('phone_sha256') }}
+    {% endif %}
 ),
 
 message_events as (
     select * from {{ ref('stg_raw__message_events') }}
     where event_type in ('sent', 'clicked')
+    {% if is_incremental() %}
+        and (
+            event_date in (select business_date from touched_dates)
+            or phone_sha256 in {{ restated | format('phone_sha256') }}
+            or email_sha256 in {{ restated | format('email_sha256') }}
+        )
+    {% endif %}
 ),
 
 app_events as (
     select * from {{ ref('stg_raw__app_events') }}
-),
-
-identity_map as (
-    select * from {{ ref('identity_map') }}
+    {% if is_incremental() %}
+        where
+            event_date in (select business_date from touched_dates)
+            or user_pin in {{ restated | format('user_pin') }}
+            or device_id in {{ restated | format('device_id') }}
+    {% endif %}
 ),
 
 ad_touches as (
@@ -110,6 +158,9 @@ unioned as (
 final as (
     select * from unioned
     where super_id is not null
+    {% if is_incremental() %}
+        and {{ rows_rebuilt('touch_date', arrivals) }}
+    {% endif %}
 )
 
 select * from final

@@ -3,10 +3,14 @@
     that person's history; such a model rebuilds, beside the business dates new arrivals touch, every row of
     the persons restated in its arrival window (persons_restated, macros/raw_zone/dates_touched.sql).
 
-    Persisted: each run reads the previous fingerprints (`this`) and moves restated_dt to the run's dt only
-    for the super_ids whose identifier set differs (new ids, and ids no identifier holds any more, included).
-    A full refresh marks every person restated, which is right for the full rebuild it goes with. -#}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='super_id') }}
+    Persisted like the identity state: each run reads the previous fingerprints (`this`) and moves restated_dt
+    to the run's dt only for the super_ids whose identifier set differs (new ids, and ids no identifier holds
+    any more, included); --full-refresh keeps it, so the run after a full build restates only what changed. On
+    the first build nothing downstream holds rows yet: restated_dt is null (nobody to restate). -#}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='super_id',
+    full_refresh=none if var('identity_reset_state') else false,
+) }}
 
 with
 
@@ -61,14 +65,18 @@ final as (
         coalesce(current_persons.super_id, previous.super_id) as super_id,
         coalesce(current_persons.identifier_count, 0) as identifier_count,
         current_persons.identifier_fingerprint,
-        case
-            when
-                previous.super_id is null
-                or coalesce(previous.identifier_fingerprint, '')
-                <> coalesce(current_persons.identifier_fingerprint, '')
-                then run_dt.dt
-            else previous.restated_dt
-        end as restated_dt
+        {%- if is_incremental() %}
+            case
+                when
+                    previous.super_id is null
+                    or coalesce(previous.identifier_fingerprint, '')
+                    <> coalesce(current_persons.identifier_fingerprint, '')
+                    then run_dt.dt
+                else previous.restated_dt
+            end
+        {%- else %}
+            cast(null as date)
+        {%- endif %} as restated_dt
     from current_persons
     full outer join previous on current_persons.super_id = previous.super_id
     cross join run_dt
