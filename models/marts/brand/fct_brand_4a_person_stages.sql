@@ -34,7 +34,7 @@
 } %}
 -- depends_on: {{ ref('person_restatements') }}
 {% for model_name, _ in arrivals -%}
-    -- depends_on: {{ ref(model_name) }}
+-- depends_on: {{ ref(model_name) }}
 {% endfor %}
 
 with
