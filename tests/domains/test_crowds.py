@@ -219,6 +219,8 @@ def test_exports_carry_hashes_only_and_are_idempotent(domain_lake):
         if channel == "sms":
             assert all(re.match(r"^[0-9a-f]{64}$", v) for v in lines[1:])
         else:
+            # Real device ids only: never a lab device (shared) nor a pseudonym staging gave a device id that
+            # embedded personal data (sha256:<hash>: no DSP can match it).
             assert all(v.startswith("dev-") and not v.startswith("dev-lab-") for v in lines[1:])
     members = domain_lake.query(
         "select m.id_value from marts.crowd_members c join marts.identity_map m on c.super_id = m.super_id "

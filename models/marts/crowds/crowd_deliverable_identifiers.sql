@@ -1,6 +1,7 @@
 {#- One row per crowd, delivery channel and identifier a crowd package carries: device ids for DSP (never a
-    shared device: shared identifiers are not in the identity map) and phone SHA-256 for SMS (never a phone that
-    unsubscribed from SMS; never a raw phone). `facetlake crowd export` writes these. -#}
+    shared device: shared identifiers are not in the identity map; never a device id staging pseudonymized because
+    it embedded personal data, `sha256:<hash>` and the like, which no DSP can match) and phone SHA-256 for SMS
+    (never a phone that unsubscribed from SMS; never a raw phone). `facetlake crowd export` writes these. -#}
 
 with
 
@@ -31,6 +32,7 @@ deliverable as (
         members.super_id
     from members
     inner join identity_map on members.super_id = identity_map.super_id and identity_map.id_type = 'device_id'
+    where identity_map.id_value not like '%sha256:%'
     union all
     select
         members.crowd_name,

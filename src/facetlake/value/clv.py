@@ -23,6 +23,8 @@ GAMMA_GAMMA_PARAMETERS = ("p", "q", "v")
 # Below these the likelihood is too flat to say anything: the fit writes why and the scores stay null.
 MIN_CUSTOMERS = 200
 MIN_REPEAT_CUSTOMERS = 30
+# A fitted parameter outside this range means the fit ran off to the boundary (degenerate, not fitted).
+PARAMETER_RANGE = (1e-8, 1e8)
 MODEL_NAMES = {"bg_nbd": "BG/NBD", "gamma_gamma": "Gamma-Gamma"}
 
 
@@ -116,6 +118,13 @@ def _fit(
     result.log_likelihood = log_likelihood(result.parameters)
     if not all(np.isfinite(list(result.parameters.values()))) or not np.isfinite(result.log_likelihood):
         reason = f"{MODEL_NAMES[model]} fit did not converge to finite parameters"
+        result.status, result.reason = "not_fitted", reason
+        result.parameters = {}
+    elif not all(PARAMETER_RANGE[0] <= value <= PARAMETER_RANGE[1] for value in result.parameters.values()):
+        # A flat-prior MAP on a short or thin history can run off to the boundary (r 1e-46, b 1e17 on 2,000
+        # persons x 7 days): scores from it would be noise or NaN, so the fit says so and leaves them null.
+        shown = ", ".join(f"{k} {v:.3g}" for k, v in result.parameters.items())
+        reason = f"{MODEL_NAMES[model]} fit ran off to the boundary ({shown}; each must lie in {PARAMETER_RANGE})"
         result.status, result.reason = "not_fitted", reason
         result.parameters = {}
     return result
