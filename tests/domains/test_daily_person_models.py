@@ -20,7 +20,7 @@ from facetlake.dbt_runner import run_dbt
 from facetlake.generator import GeneratorConfig, generate_lake
 from facetlake.paths import warehouse_path
 
-CONFIG = GeneratorConfig(persons=500, days=6, seed=23, start=date(2026, 10, 1))  # persons merge and split
+CONFIG = GeneratorConfig(persons=500, days=6, seed=24, start=date(2026, 10, 1))  # persons merge and split
 MODELS = {
     "intermediate.int_app_events_identified": ["event_id"],
     "intermediate.int_touchpoints_unioned": ["touchpoint_id"],

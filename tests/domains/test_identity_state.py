@@ -17,7 +17,7 @@ from facetlake.build import run_build
 from facetlake.dbt_runner import run_dbt
 from facetlake.generator import GeneratorConfig, generate_lake
 
-CONFIG = GeneratorConfig(persons=500, days=6, seed=23, start=date(2026, 10, 1))  # a split arrives on day 5
+CONFIG = GeneratorConfig(persons=500, days=6, seed=24, start=date(2026, 10, 1))  # 369 merged, 5 split
 STATE_MODELS = "int_identifiers_registered int_super_ids_assigned"
 PROBE = "device_id:probe-identity-state"  # an assignment only the persisted state holds
 
