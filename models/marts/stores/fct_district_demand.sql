@@ -97,6 +97,16 @@ district_stores as (
     group by 1, 2
 ),
 
+-- Demand without a store nearby ('no_local_store') is drawn at the mean position of its city's stores.
+city_stores as (
+    select
+        city,
+        avg(cast(latitude as double)) as latitude,
+        avg(cast(longitude as double)) as longitude
+    from stores
+    group by 1
+),
+
 aggregated as (
     select
         city,
@@ -120,8 +130,8 @@ final as (
         aggregated.city,
         aggregated.district,
         cast(coalesce(district_stores.stores, 0) as bigint) as stores,
-        round(district_stores.latitude, 5) as latitude,
-        round(district_stores.longitude, 5) as longitude,
+        round(coalesce(district_stores.latitude, city_stores.latitude), 5) as latitude,
+        round(coalesce(district_stores.longitude, city_stores.longitude), 5) as longitude,
         cast(aggregated.persons as bigint) as persons,
         cast(aggregated.buyers as bigint) as buyers,
         aggregated.paid_amount,
@@ -136,6 +146,7 @@ final as (
     from aggregated
     left join district_stores
         on aggregated.city = district_stores.city and aggregated.district = district_stores.district
+    left join city_stores on aggregated.city = city_stores.city
 )
 
 select * from final
