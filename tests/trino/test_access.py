@@ -130,9 +130,10 @@ def test_other_brand_scoped_marts_are_filtered(built: AccessLake) -> None:
     user = _analyst(brand)
     for mart in ("dim_products", "dim_campaigns"):
         theirs = built.query(user, f"select distinct brand_id from {MARTS}.{mart}")
-        assert theirs == [[brand]], (mart, theirs)
         counts = built.query(user, f"select count(*) from {MARTS}.{mart}")
         expected = built.query("facetlake", f"select count(*) from {MARTS}.{mart} where brand_id = '{brand}'")
+        # Their own rows only (a brand may run no campaign on a small lake: then none at all).
+        assert theirs == ([[brand]] if expected[0][0] > 0 else []), (mart, theirs)
         assert counts == expected
     for mart in ("tag_value_distribution", "crowd_profiles"):
         bases = {row[0] for row in built.query(user, f"select distinct base_name from {MARTS}.{mart}")}
