@@ -13,6 +13,7 @@ from facetlake.orchestration.home import lake_instance
 from facetlake.orchestration.jobs import DAILY_JOB, LANDING_JOB
 from facetlake.orchestration.resources import FacetlakeResource
 from facetlake.paths import serving_path
+from facetlake.serving import READER_LAYERS
 
 DAYS = ("2026-10-01", "2026-10-02")
 
@@ -108,9 +109,16 @@ def test_rebuilding_a_partition_changes_nothing(runs: dict) -> None:
 
 
 def test_the_serving_copy_is_published(runs: dict, synthetic_lake: Path) -> None:
+    """Readers get the reader layers' tables with the writer's rows, the quarantine without its raw text,
+    and none of the private staging and intermediate tables."""
     served = serving_path(synthetic_lake)
     assert served.exists()
-    assert _row_counts(served) == runs["counts_again"]
+    counts = _row_counts(served)
+    written = runs["counts_again"]
+    readers = {name: n for name, n in written.items() if name.split(".")[0] in READER_LAYERS}
+    assert {name: n for name, n in counts.items() if name != "staging.quarantined_lines"} == readers
+    assert counts["staging.quarantined_lines"] == written["staging.quarantined_lines"]
+    assert readers and not any(name.split(".")[0] == "intermediate" for name in counts)
 
 
 def test_the_fits_ran_inside_the_daily_run(runs: dict) -> None:
