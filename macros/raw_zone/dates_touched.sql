@@ -98,6 +98,31 @@
 {%- endmacro %}
 
 
+{#- The predicate narrowing a source of a model on the rebuild_rows strategy to the rows its run can need:
+    rows on the business dates new arrivals touch, and rows carrying an identifier of a restated person
+    (through identity_map). True on a full build. Reads the model's configs restate_date_column and
+    restate_arrivals, so a model names its scope once, in its config.
+
+    Arguments:
+      date_expr: the source's business-date column or expression.
+      identifiers: {id_type: the source's column holding that identifier}, e.g. {'user_pin': 'user_pin'}.
+-#}
+{% macro source_rows_read(date_expr, identifiers) -%}
+    {%- if is_incremental() -%}
+        {%- set watermark = config.get('restate_date_column') -%}
+        ({{ date_expr }} in ({{ dates_touched(config.get('restate_arrivals'), watermark) }})
+        {%- for id_type, column in identifiers.items() %}
+            or {{ column }} in (
+                select id_value from {{ ref('identity_map') }}
+                where id_type = '{{ id_type }}' and super_id in ({{ persons_restated(watermark) }})
+            )
+        {%- endfor %})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- Incremental strategy 'rebuild_rows' for person-level models on the daily path: deletes the rows
     rows_rebuilt() names (config restate_date_column, restate_arrivals, restate_dates_from_earliest) and
     inserts the run's rows, which the model selects with the same predicate. Unlike delete+insert on a key,

@@ -16,7 +16,6 @@
     restate_date_column='touch_date', restate_arrivals=arrivals,
 ) }}
 -- depends_on: {{ ref('person_restatements') }}
-{%- set restated = "(select id_value from restated_identifiers where id_type = '%s')" %}
 
 with
 
@@ -24,50 +23,21 @@ identity_map as (
     select * from {{ ref('identity_map') }}
 ),
 
-{% if is_incremental() %}
-    touched_dates as (
-        {{ dates_touched(arrivals, 'touch_date') }}
-    ),
-
-    restated_identifiers as (
-        select
-            id_type,
-            id_value
-        from identity_map
-        where super_id in ({{ persons_restated('touch_date') }})
-    ),
-{% endif %}
-
 ad_events as (
     select * from {{ ref('stg_raw__ad_events') }}
-    {% if is_incremental() %}
-        where
-            event_date in (select business_date from touched_dates)
-            or device_id in {{ restated | format('device_id') }}
-            or phone_sha256 in {{ restated | format('phone_sha256') }}
-    {% endif %}
+    where {{ source_rows_read('event_date', {'device_id': 'device_id', 'phone_sha256': 'phone_sha256'}) }}
 ),
 
 message_events as (
     select * from {{ ref('stg_raw__message_events') }}
-    where event_type in ('sent', 'clicked')
-    {% if is_incremental() %}
-        and (
-            event_date in (select business_date from touched_dates)
-            or phone_sha256 in {{ restated | format('phone_sha256') }}
-            or email_sha256 in {{ restated | format('email_sha256') }}
-        )
-    {% endif %}
+    where
+        event_type in ('sent', 'clicked')
+        and {{ source_rows_read('event_date', {'phone_sha256': 'phone_sha256', 'email_sha256': 'email_sha256'}) }}
 ),
 
 app_events as (
     select * from {{ ref('stg_raw__app_events') }}
-    {% if is_incremental() %}
-        where
-            event_date in (select business_date from touched_dates)
-            or user_pin in {{ restated | format('user_pin') }}
-            or device_id in {{ restated | format('device_id') }}
-    {% endif %}
+    where {{ source_rows_read('event_date', {'user_pin': 'user_pin', 'device_id': 'device_id'}) }}
 ),
 
 ad_touches as (

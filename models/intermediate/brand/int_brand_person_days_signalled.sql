@@ -11,7 +11,6 @@
     restate_date_column='signal_date', restate_arrivals=arrivals,
 ) }}
 -- depends_on: {{ ref('person_restatements') }}
-{%- set restated = "(select id_value from restated_identifiers where id_type = '%s')" %}
 
 with
 
@@ -26,20 +25,6 @@ products as (
 campaigns as (
     select * from {{ ref('dim_campaigns') }}
 ),
-
-{% if is_incremental() %}
-    touched_dates as (
-        {{ dates_touched(arrivals, 'signal_date') }}
-    ),
-
-    restated_identifiers as (
-        select
-            id_type,
-            id_value
-        from identity_map
-        where super_id in ({{ persons_restated('signal_date') }})
-    ),
-{% endif %}
 
 brands as (
     select distinct
@@ -60,12 +45,10 @@ ad_exposures as (
         on by_device.id_type = 'device_id' and ad_events.device_id = by_device.id_value
     left join identity_map as by_phone
         on by_phone.id_type = 'phone_sha256' and ad_events.phone_sha256 = by_phone.id_value
-    {% if is_incremental() %}
-        where
-            ad_events.event_date in (select business_date from touched_dates)
-            or ad_events.device_id in {{ restated | format('device_id') }}
-            or ad_events.phone_sha256 in {{ restated | format('phone_sha256') }}
-    {% endif %}
+    where {{ source_rows_read(
+        'ad_events.event_date',
+        {'device_id': 'ad_events.device_id', 'phone_sha256': 'ad_events.phone_sha256'},
+    ) }}
 ),
 
 message_exposures as (
@@ -79,12 +62,10 @@ message_exposures as (
         on by_phone.id_type = 'phone_sha256' and message_events.phone_sha256 = by_phone.id_value
     left join identity_map as by_email
         on by_email.id_type = 'email_sha256' and message_events.email_sha256 = by_email.id_value
-    {% if is_incremental() %}
-        where
-            message_events.event_date in (select business_date from touched_dates)
-            or message_events.phone_sha256 in {{ restated | format('phone_sha256') }}
-            or message_events.email_sha256 in {{ restated | format('email_sha256') }}
-    {% endif %}
+    where {{ source_rows_read(
+        'message_events.event_date',
+        {'phone_sha256': 'message_events.phone_sha256', 'email_sha256': 'message_events.email_sha256'},
+    ) }}
 ),
 
 app_events as (
@@ -100,14 +81,11 @@ app_events as (
     left join identity_map as by_device
         on by_device.id_type = 'device_id' and app_events.device_id = by_device.id_value
     left join products on app_events.sku_id = products.sku_id
-    where app_events.event_type in ('page_view', 'favorite', 'add_to_cart', 'share', 'search')
-    {% if is_incremental() %}
-        and (
-            app_events.event_date in (select business_date from touched_dates)
-            or app_events.user_pin in {{ restated | format('user_pin') }}
-            or app_events.device_id in {{ restated | format('device_id') }}
-        )
-    {% endif %}
+    where
+        app_events.event_type in ('page_view', 'favorite', 'add_to_cart', 'share', 'search')
+        and {{ source_rows_read(
+            'app_events.event_date', {'user_pin': 'app_events.user_pin', 'device_id': 'app_events.device_id'}
+        ) }}
 ),
 
 app_signals as (
@@ -131,13 +109,9 @@ paid_orders as (
     inner join identity_map
         on identity_map.id_type = 'user_pin' and order_lines.user_pin = identity_map.id_value
     inner join products on order_lines.sku_id = products.sku_id
-    where order_lines.status = 'paid'
-    {% if is_incremental() %}
-        and (
-            order_lines.order_date in (select business_date from touched_dates)
-            or order_lines.user_pin in {{ restated | format('user_pin') }}
-        )
-    {% endif %}
+    where
+        order_lines.status = 'paid'
+        and {{ source_rows_read('order_lines.order_date', {'user_pin': 'order_lines.user_pin'}) }}
 ),
 
 member_versions as (
@@ -158,13 +132,9 @@ points_movements as (
     from member_versions
     inner join identity_map
         on identity_map.id_type = 'member_id' and member_versions.member_key = identity_map.id_value
-    where member_versions.points_balance <> member_versions.previous_points_balance
-    {% if is_incremental() %}
-        and (
-            member_versions.version_date in (select business_date from touched_dates)
-            or member_versions.member_key in {{ restated | format('member_id') }}
-        )
-    {% endif %}
+    where
+        member_versions.points_balance <> member_versions.previous_points_balance
+        and {{ source_rows_read('member_versions.version_date', {'member_id': 'member_versions.member_key'}) }}
 ),
 
 signals as (

@@ -19,28 +19,9 @@ identity_map as (
     select * from {{ ref('identity_map') }}
 ),
 
-{% if is_incremental() %}
-    touched_dates as (
-        {{ dates_touched(arrivals, 'event_date') }}
-    ),
-
-    restated_identifiers as (
-        select
-            id_type,
-            id_value
-        from identity_map
-        where super_id in ({{ persons_restated('event_date') }})
-    ),
-{% endif %}
-
 app_events as (
     select * from {{ ref('stg_raw__app_events') }}
-    {% if is_incremental() %}
-        where
-            event_date in (select business_date from touched_dates)
-            or user_pin in (select id_value from restated_identifiers where id_type = 'user_pin')
-            or device_id in (select id_value from restated_identifiers where id_type = 'device_id')
-    {% endif %}
+    where {{ source_rows_read('event_date', {'user_pin': 'user_pin', 'device_id': 'device_id'}) }}
 ),
 
 products as (
