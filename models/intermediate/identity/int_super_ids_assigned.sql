@@ -27,20 +27,7 @@ registered as (
 ),
 
 previous as (
-    {%- if is_incremental() %}
-        select
-            node_key,
-            super_id,
-            origin_node_key
-        from {{ this }}
-    {%- else %}
-        select
-            cast(null as varchar) as node_key,
-            cast(null as varchar) as super_id,
-            cast(null as varchar) as origin_node_key
-        from (values (1)) as no_previous_run (placeholder)
-        where 1 = 0
-    {%- endif %}
+    {{ previous_state({'node_key': 'varchar', 'super_id': 'varchar', 'origin_node_key': 'varchar'}) }}
 ),
 
 ranked_nodes as (

@@ -23,20 +23,7 @@ registered as (
 ),
 
 previous as (
-    {%- if is_incremental() %}
-        select
-            super_id,
-            identifier_fingerprint,
-            restated_dt
-        from {{ this }}
-    {%- else %}
-        select
-            cast(null as varchar) as super_id,
-            cast(null as varchar) as identifier_fingerprint,
-            cast(null as date) as restated_dt
-        from (values (1)) as no_previous_run (placeholder)
-        where 1 = 0
-    {%- endif %}
+    {{ previous_state({'super_id': 'varchar', 'identifier_fingerprint': 'varchar', 'restated_dt': 'date'}) }}
 ),
 
 -- The newest arrival date the identity graph holds (as in super_id_merges), or the run's own dt when later.

@@ -27,22 +27,9 @@ registered as (
 ),
 
 previous as (
-    {%- if is_incremental() %}
-        select
-            super_id,
-            origin_node_key,
-            first_issued_dt,
-            retired_dt
-        from {{ this }}
-    {%- else %}
-        select
-            cast(null as varchar) as super_id,
-            cast(null as varchar) as origin_node_key,
-            cast(null as date) as first_issued_dt,
-            cast(null as date) as retired_dt
-        from (values (1)) as no_previous_run (placeholder)
-        where 1 = 0
-    {%- endif %}
+    {{ previous_state({
+        'super_id': 'varchar', 'origin_node_key': 'varchar', 'first_issued_dt': 'date', 'retired_dt': 'date',
+    }) }}
 ),
 
 -- The newest arrival date the identity graph holds: the dt a run issues or retires ids on.
