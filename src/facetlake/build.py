@@ -2,8 +2,9 @@
 
 `facetlake build`, `facetlake crowd refresh` (and crowd create) and the tests call `run_build`. The Dagster
 code location runs the same steps as assets: `sync_crowd_registry` and `sync_raw_partitions` are assets
-upstream of the dbt sources they feed, and the dbt asset streams its own `dbt build` (dagster-dbt reads the
-events) between `prepare_warehouse` and `publish`.
+upstream of the dbt sources they feed, and the dbt asset streams its own first `dbt build` (dagster-dbt reads
+the events) after `prepare_warehouse`, then calls `finish_build` (fits, dbt on what reads them, publish) as
+run_build does.
 
     prepare_warehouse   <lake>/warehouse exists (DuckDB writes its file there; the crowd registry too)
     scan_raw_zone       the raw zone's manifest (facetlake.raw_zone): every file listed with its status,
@@ -38,6 +39,7 @@ __all__ = [
     "Prepared",
     "RawPartitions",
     "build_args",
+    "finish_build",
     "prepare",
     "prepare_warehouse",
     "publish",
@@ -193,33 +195,72 @@ def run_build(
     check_engine(engine)
     started = time.perf_counter()
     prepared = prepare(lake, engine)
-    steps, nodes = prepared.step_seconds, prepared.node_seconds
-
-    def step(name: str) -> None:
-        nonlocal started
-        now = time.perf_counter()
-        steps[name] = round(now - started, 1)
-        started = now
-
-    step("prepare")
+    prepared.step_seconds["prepare"] = round(time.perf_counter() - started, 1)
+    clock = StepClock(prepared.step_seconds)
     options = {"dt": dt, "dt_from": dt_from, "dt_to": dt_to, "full_refresh": full_refresh}
     upstream = build_args(
         select, **options, reset_identity=reset_identity, extra_vars=extra_vars, exclude=FITS_DOWNSTREAM
     )
     run_dbt(lake, upstream, engine=engine, quiet=quiet)
-    nodes.update(_node_seconds(lake))
-    step("dbt")
+    prepared.node_seconds.update(_node_seconds(lake))
+    clock.lap("dbt")
+    finish_build(
+        lake,
+        engine,
+        select=select,
+        options=options,
+        extra_vars=extra_vars,
+        quiet=quiet,
+        log=(lambda _message: None) if quiet else print,
+        step_seconds=prepared.step_seconds,
+        node_seconds=prepared.node_seconds,
+    )
+    return prepared
+
+
+class StepClock:
+    """Records the seconds each named step of a build took into `seconds`, from the last lap."""
+
+    def __init__(self, seconds: dict[str, float]) -> None:
+        self.seconds = seconds
+        self.started = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self.started, 1)
+        self.started = now
+
+
+def finish_build(
+    lake: Path,
+    engine: str,
+    *,
+    select: str | None = None,
+    options: dict[str, object] | None = None,
+    extra_vars: dict[str, object] | None = None,
+    quiet: bool = True,
+    log: Callable[[str], None] = print,
+    step_seconds: dict[str, float] | None = None,
+    node_seconds: dict[str, float] | None = None,
+) -> Path | None:
+    """The build after dbt built what the fits read (run_build, and the Dagster dbt asset after its own dbt
+    call): the fits, `dbt build` of what reads them, publish; returns the serving copy (DuckDB) or None.
+    `options` are build_args' dt, dt_from, dt_to and full_refresh; seconds per step and per dbt node go to
+    `step_seconds` and `node_seconds`. With a selection, the fits and the second dbt step run only when the
+    selection reaches a model downstream of the fits."""
+    clock = StepClock({} if step_seconds is None else step_seconds)
+    nodes = {} if node_seconds is None else node_seconds
     downstream_select = FITS_DOWNSTREAM if not select else downstream_of_fits(select)
     if not select or _selects_any(lake, engine, downstream_select, extra_vars):
-        run_fits(lake, engine, log=(lambda _message: None) if quiet else print)
-        step("fits")
-        downstream = build_args(downstream_select, **options, extra_vars=extra_vars)
+        run_fits(lake, engine, log=log)
+        clock.lap("fits")
+        downstream = build_args(downstream_select, **(options or {}), extra_vars=extra_vars)
         run_dbt(lake, downstream, engine=engine, quiet=quiet)
         nodes.update(_node_seconds(lake))
-        step("dbt after fits")
-    publish(lake, engine)
-    step("publish")
-    return prepared
+        clock.lap("dbt after fits")
+    served = publish(lake, engine)
+    clock.lap("publish")
+    return served
 
 
 def _node_seconds(lake: Path) -> dict[str, float]:

@@ -91,7 +91,11 @@ def test_landing_copies_the_days_into_the_raw_zone(runs: dict, synthetic_lake: P
 def test_two_partitions_build(runs: dict) -> None:
     for dt in DAYS:
         result = runs[dt]
-        failures = [event.message for event in result.all_events if event.is_failure]
+        failures = [
+            event.step_failure_data.error.to_string() if event.is_step_failure else event.message
+            for event in result.all_events
+            if event.is_failure
+        ]
         assert result.success, failures
         checks = result.get_asset_check_evaluations()
         assert checks and all(check.passed for check in checks)

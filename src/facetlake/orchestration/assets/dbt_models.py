@@ -32,7 +32,6 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
 from facetlake import build, paths
-from facetlake.dbt_runner import run_dbt
 from facetlake.orchestration.resources import FacetlakeResource
 
 DBT_ASSETS_NAME = "facetlake_dbt"
@@ -148,11 +147,9 @@ def build_dbt_assets(project: DbtProject, partitions_def: PartitionsDefinition) 
             upstream = [*args, "--exclude", build.FITS_DOWNSTREAM]
             yield from facetlake.dbt().cli(upstream, context=context, target_path=target_path).stream()
         shutil.rmtree(target_path, ignore_errors=True)
-        build.run_fits(lake, engine, log=context.log.info)
-        downstream = build.build_args(build.FITS_DOWNSTREAM, **dt_vars(context))
-        context.log.info(f"dbt {' '.join(downstream)} on {engine} for {lake}")
-        run_dbt(lake, downstream, engine=engine, quiet=True)
-        served = build.publish(lake, engine)
+        steps: dict[str, float] = {}
+        served = build.finish_build(lake, engine, options=dt_vars(context), log=context.log.info, step_seconds=steps)
+        context.log.info(f"seconds per step after the first dbt call: {steps}")
         context.log.info(f"published the serving copy {served}" if served else f"nothing to publish on {engine}")
 
     return facetlake_dbt
