@@ -36,6 +36,33 @@ def test_converting_paths_are_the_planted_paid_orders(domain_lake):
     assert close.mean() > 0.95
 
 
+def test_channel_paths_are_the_path_touchpoints_in_position_order(domain_lake):
+    # fct_conversion_paths builds the string with a running window (macro running_listagg), not an ordered
+    # aggregate (which ran out of memory at a million persons): still the channels in position order
+    touches = domain_lake.query("select path_id, touch_position, channel, touch_at from marts.fct_path_touchpoints")
+    paths = domain_lake.query("select * from marts.fct_conversion_paths").set_index("path_id")
+    ordered = touches.sort_values(["path_id", "touch_position"]).groupby("path_id")
+    expected = pd.DataFrame(
+        {
+            "path_touchpoints": ordered.size(),
+            "path_channel_count": ordered["channel"].nunique(),
+            "first_touch_at": ordered["touch_at"].min(),
+            "last_touch_at": ordered["touch_at"].max(),
+            "channel_path": ordered["channel"].agg(" > ".join),
+        }
+    )
+    # order matters on this lake: paths that mix channels and revisit them
+    assert (
+        (expected["path_channel_count"] > 1) & (expected["path_touchpoints"] > expected["path_channel_count"])
+    ).any()
+    assert set(expected.index) <= set(paths.index)
+    found = paths.loc[expected.index, expected.columns]
+    pd.testing.assert_frame_equal(found, expected, check_dtype=False, check_names=False)
+    untouched = paths.drop(expected.index)
+    assert untouched["is_conversion"].all()
+    assert (untouched["channel_path"] == "").all() and (untouched["path_touchpoints"] == 0).all()
+
+
 def test_every_rule_credits_each_order_its_value_exactly(domain_lake):
     credits = domain_lake.query(
         "select c.order_id, c.attribution_model, sum(c.value_credit) as credited, min(p.conversion_value) as value "

@@ -1,6 +1,8 @@
 {#- One path per paid order (its touchpoints in the lookback window, possibly none) and one open path per person
     with touchpoints after their last order in the lookback window before the end of the data (non-converting
-    paths, which the data-driven models need). The channel sequence is the transformed path. -#}
+    paths, which the data-driven models need). The channel sequence is the transformed path, the running
+    string of its channels in position order kept on its last touch (macro running_listagg): a window sorts
+    and spills, where an ordered string_agg per path ran out of memory on DuckDB at a million persons. -#}
 
 with
 
@@ -12,17 +14,36 @@ conversions as (
     select * from {{ ref('int_conversions_collected') }}
 ),
 
-touch_summary as (
+touch_counts as (
     select
         path_id,
         min(super_id) as super_id,
         count(*) as path_touchpoints,
         count(distinct channel) as path_channel_count,
         min(touch_at) as first_touch_at,
-        max(touch_at) as last_touch_at,
-        {{ dbt.listagg('channel', "' > '", 'order by touch_position') }} as channel_path
+        max(touch_at) as last_touch_at
     from path_touchpoints
     group by path_id
+),
+
+channel_sequences as (
+    select
+        path_id,
+        touch_position,
+        path_touchpoints,
+        {{ running_listagg('channel', "' > '", 'path_id', 'touch_position') }} as channel_path
+    from path_touchpoints
+),
+
+touch_summary as (
+    select
+        touch_counts.*,
+        channel_sequences.channel_path
+    from touch_counts
+    inner join channel_sequences
+        on
+            touch_counts.path_id = channel_sequences.path_id
+            and channel_sequences.touch_position = channel_sequences.path_touchpoints
 ),
 
 converting as (

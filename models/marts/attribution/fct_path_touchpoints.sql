@@ -1,7 +1,8 @@
 {#- The touchpoints of every path after the path transform: var attribution_drop_impressions leaves out ad
     impressions, then var attribution_path_transform keeps every touch (as_is), the first touch of each channel
     (first_touch_per_channel) or the first of each run of touches of one channel (unique_channels). Positions are
-    numbered in time order (ties by touchpoint_id). -#}
+    numbered in time order (ties by touchpoint_id). Only the marker the transform filters on is computed: each
+    window sorts every touchpoint. -#}
 
 {%- set transform = var('attribution_path_transform') -%}
 {%- if transform not in ('as_is', 'first_touch_per_channel', 'unique_channels') -%}
@@ -21,11 +22,17 @@ touchpoints as (
 
 marked as (
     select
-        *,
-        row_number() over (
-            partition by path_id, channel order by touch_at, touchpoint_id
-        ) as channel_touch_number,
-        lag(channel) over (partition by path_id order by touch_at, touchpoint_id) as previous_channel
+        {%- if transform == 'first_touch_per_channel' %}
+            *,
+            row_number() over (
+                partition by path_id, channel order by touch_at, touchpoint_id
+            ) as channel_touch_number
+        {%- elif transform == 'unique_channels' %}
+            *,
+            lag(channel) over (partition by path_id order by touch_at, touchpoint_id) as previous_channel
+        {%- else %}
+            *
+        {%- endif %}
     from touchpoints
 ),
 

@@ -1,7 +1,10 @@
 {#- Each touchpoint is assigned to at most one path: the person's next conversion (an order at or after it, ties
     of time going to the order), when it lies within the lookback window (var attribution_lookback_days) before
     that order; with no later order, the person's open (non-converting) path, when it lies within the lookback
-    window before the end of the data. Older touchpoints belong to no path. Paths are disjoint by construction. -#}
+    window before the end of the data. Older touchpoints belong to no path. Paths are disjoint by construction.
+    The next conversion is found without a self-join of the timeline: one window counts the person's
+    conversions before each touch (k of them: the next is the person's conversion k + 1 in time order), and
+    one join to the numbered conversions fetches it. -#}
 
 with
 
@@ -28,7 +31,11 @@ timeline as (
         touchpoint_id as event_key,
         touch_at as event_at,
         0 as is_conversion,
-        cast(null as varchar) as order_id
+        touch_date,
+        touch_source,
+        touch_type,
+        channel,
+        campaign_id
     from touchpoints
     union all
     select
@@ -36,47 +43,54 @@ timeline as (
         order_id as event_key,
         order_at as event_at,
         1 as is_conversion,
-        order_id
+        cast(null as date) as touch_date,
+        cast(null as varchar) as touch_source,
+        cast(null as varchar) as touch_type,
+        cast(null as varchar) as channel,
+        cast(null as varchar) as campaign_id
     from conversions
 ),
 
-sequenced as (
+counted as (
     select
         *,
-        row_number() over (partition by super_id order by event_at, is_conversion, event_key) as event_number
+        sum(is_conversion) over (
+            partition by super_id
+            order by event_at, is_conversion, event_key
+            rows between unbounded preceding and current row
+        ) as conversions_before
     from timeline
 ),
 
-next_conversion as (
+conversions_numbered as (
     select
         super_id,
-        event_key,
-        is_conversion,
-        min(case when is_conversion = 1 then event_number end) over (
-            partition by super_id
-            order by event_number
-            rows between current row and unbounded following
-        ) as next_conversion_number
-    from sequenced
+        order_id,
+        order_at,
+        row_number() over (partition by super_id order by order_at, order_id) as conversion_number
+    from conversions
 ),
 
 assigned as (
     select
-        touchpoints.*,
-        next_conversion_event.order_id as next_order_id,
-        next_conversion_event.event_at as next_order_at,
+        counted.event_key as touchpoint_id,
+        counted.super_id,
+        counted.event_at as touch_at,
+        counted.touch_date,
+        counted.touch_source,
+        counted.touch_type,
+        counted.channel,
+        counted.campaign_id,
+        next_conversion.order_id as next_order_id,
+        next_conversion.order_at as next_order_at,
         data_end.ends_at
-    from touchpoints
-    inner join next_conversion
+    from counted
+    left join conversions_numbered as next_conversion
         on
-            touchpoints.touchpoint_id = next_conversion.event_key
-            and touchpoints.super_id = next_conversion.super_id
-            and next_conversion.is_conversion = 0
-    left join sequenced as next_conversion_event
-        on
-            next_conversion.super_id = next_conversion_event.super_id
-            and next_conversion.next_conversion_number = next_conversion_event.event_number
+            counted.super_id = next_conversion.super_id
+            and counted.conversions_before + 1 = next_conversion.conversion_number
     cross join data_end
+    where counted.is_conversion = 0
 ),
 
 final as (
