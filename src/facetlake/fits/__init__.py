@@ -114,27 +114,63 @@ def _sql_type(dtype: Any, engine_name: str) -> str:
     return "varchar"
 
 
-def _literal(value: Any, sql_type: str) -> str:
+# Trino rejects a statement longer than query.max-length (1,000,000 characters by default).
+MAX_STATEMENT_CHARS = 500_000
+
+
+def _json_value(value: Any, sql_type: str) -> Any:
+    """A frame value as JSON for Trino's json_parse (timestamps as text, cast after; non-finite floats null)."""
     import pandas as pd  # a missing value from a nullable column is pd.NA or pd.NaT, not None
 
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return f"cast(null as {sql_type})"
+        return None
     if sql_type == "boolean":
-        return "true" if value else "false"
+        return bool(value)
     if sql_type == "bigint":
-        return str(int(value))
+        return int(value)
     if sql_type == "double":
-        return f"cast({float(value)!r} as double)" if math.isfinite(float(value)) else f"cast(null as {sql_type})"
+        return float(value) if math.isfinite(float(value)) else None
     if sql_type.startswith("timestamp"):
         stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-        return f"cast(timestamp '{stamp.strftime('%Y-%m-%d %H:%M:%S')}' as {sql_type})"
+        return stamp.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
-        value = value.isoformat()
-    return "'" + str(value).replace("'", "''") + "'"
+        return value.isoformat()
+    return str(value)
+
+
+def _trino_inserts(relation: str, frame: pd.DataFrame, types: dict[str, str]) -> Iterator[str]:
+    """INSERT statements carrying the frame's rows as one JSON text each, unnested into typed columns: Trino
+    plans a statement once whatever its rows (literal VALUES rows cost planning each: 14x slower)."""
+    import json
+
+    columns = list(types)
+    as_text = {c: "varchar" if t.startswith("timestamp") else t for c, t in types.items()}
+    row_type = ", ".join(f'"{c}" {as_text[c]}' for c in columns)
+    select = ", ".join(f'cast("{c}" as {types[c]})' if as_text[c] != types[c] else f'"{c}"' for c in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+
+    def statement(rows: list[str]) -> str:
+        payload = ("[" + ",".join(rows) + "]").replace("'", "''")
+        return (
+            f"insert into {relation} ({names}) select {select} "
+            f"from unnest(cast(json_parse('{payload}') as array(row({row_type})))) as fit_rows ({names})"
+        )
+
+    batch: list[str] = []
+    size = 0
+    for row in frame.itertuples(index=False, name=None):
+        text = json.dumps([_json_value(v, types[c]) for v, c in zip(row, columns, strict=True)])
+        if batch and size + len(text) > MAX_STATEMENT_CHARS:
+            yield statement(batch)
+            batch, size = [], 0
+        batch.append(text)
+        size += len(text) + 1
+    if batch:
+        yield statement(batch)
 
 
 def write_frame(engine: Engine, relation: str, frame: pd.DataFrame) -> None:
-    """Replace `relation` with `frame` on DuckDB (registered frame) or Trino (create + literal inserts)."""
+    """Replace `relation` with `frame` on DuckDB (registered frame) or Trino (create, then JSON inserts)."""
     schema = relation.rsplit(".", 1)[0]
     engine.execute(f"create schema if not exists {schema}")
     types = {column: _sql_type(frame[column].dtype, engine.name) for column in frame.columns}
@@ -149,13 +185,8 @@ def write_frame(engine: Engine, relation: str, frame: pd.DataFrame) -> None:
         return
     engine.execute(f"drop table if exists {relation}")
     engine.execute(f"create table {relation} ({', '.join(f'{c} {t}' for c, t in types.items())})")
-    rows = list(frame.itertuples(index=False, name=None))
-    for start in range(0, len(rows), 200):
-        values = ",\n".join(
-            "(" + ", ".join(_literal(v, types[c]) for v, c in zip(row, frame.columns, strict=True)) + ")"
-            for row in rows[start : start + 200]
-        )
-        engine.execute(f"insert into {relation} values {values}")
+    for insert in _trino_inserts(relation, frame, types):
+        engine.execute(insert)
 
 
 @contextmanager
