@@ -132,6 +132,8 @@ def _literal(value: object, sql_type: str) -> str:
 
 
 def insert_rows(engine: Engine, table: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None:
+    if not rows:
+        return
     relation = engine.relation(REGISTRY_SCHEMA, table)
     names = ", ".join(c for c, _ in columns)
     if engine.name == "duckdb" and len(rows) > 50:
@@ -145,12 +147,16 @@ def insert_rows(engine: Engine, table: str, columns: list[tuple[str, str]], rows
         finally:
             con.unregister("registry_rows")
         return
-    for start in range(0, len(rows), 500):
-        chunk = rows[start : start + 500]
-        values = ",\n".join(
-            "(" + ", ".join(_literal(v, t) for v, (_, t) in zip(row, columns, strict=True)) + ")" for row in chunk
-        )
-        engine.execute(f"insert into {relation} ({names}) values {values}")
+    if engine.name == "trino":
+        from facetlake.trino.rows import insert_statements
+
+        for insert in insert_statements(relation, {c: _type(engine, t) for c, t in columns}, rows):
+            engine.execute(insert)
+        return
+    values = ",\n".join(
+        "(" + ", ".join(_literal(v, t) for v, (_, t) in zip(row, columns, strict=True)) + ")" for row in rows
+    )
+    engine.execute(f"insert into {relation} ({names}) values {values}")
 
 
 def read_definitions(engine: Engine) -> list[CrowdDefinition]:

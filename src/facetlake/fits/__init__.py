@@ -32,13 +32,13 @@ through facetlake.crowds.engine (DuckDB warehouse or Trino/Iceberg).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from facetlake.trino.rows import insert_statements
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,61 +114,6 @@ def _sql_type(dtype: Any, engine_name: str) -> str:
     return "varchar"
 
 
-# Trino rejects a statement longer than query.max-length (1,000,000 characters by default).
-MAX_STATEMENT_CHARS = 500_000
-
-
-def _json_value(value: Any, sql_type: str) -> Any:
-    """A frame value as JSON for Trino's json_parse (timestamps as text, cast after; non-finite floats null)."""
-    import pandas as pd  # a missing value from a nullable column is pd.NA or pd.NaT, not None
-
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if sql_type == "boolean":
-        return bool(value)
-    if sql_type == "bigint":
-        return int(value)
-    if sql_type == "double":
-        return float(value) if math.isfinite(float(value)) else None
-    if sql_type.startswith("timestamp"):
-        stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-        return stamp.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _trino_inserts(relation: str, frame: pd.DataFrame, types: dict[str, str]) -> Iterator[str]:
-    """INSERT statements carrying the frame's rows as one JSON text each, unnested into typed columns: Trino
-    plans a statement once whatever its rows (literal VALUES rows cost planning each: 14x slower)."""
-    import json
-
-    columns = list(types)
-    as_text = {c: "varchar" if t.startswith("timestamp") else t for c, t in types.items()}
-    row_type = ", ".join(f'"{c}" {as_text[c]}' for c in columns)
-    select = ", ".join(f'cast("{c}" as {types[c]})' if as_text[c] != types[c] else f'"{c}"' for c in columns)
-    names = ", ".join(f'"{c}"' for c in columns)
-
-    def statement(rows: list[str]) -> str:
-        payload = ("[" + ",".join(rows) + "]").replace("'", "''")
-        return (
-            f"insert into {relation} ({names}) select {select} "
-            f"from unnest(cast(json_parse('{payload}') as array(row({row_type})))) as fit_rows ({names})"
-        )
-
-    batch: list[str] = []
-    size = 0
-    for row in frame.itertuples(index=False, name=None):
-        text = json.dumps([_json_value(v, types[c]) for v, c in zip(row, columns, strict=True)])
-        if batch and size + len(text) > MAX_STATEMENT_CHARS:
-            yield statement(batch)
-            batch, size = [], 0
-        batch.append(text)
-        size += len(text) + 1
-    if batch:
-        yield statement(batch)
-
-
 def write_frame(engine: Engine, relation: str, frame: pd.DataFrame) -> None:
     """Replace `relation` with `frame` on DuckDB (registered frame) or Trino (create, then JSON inserts)."""
     schema = relation.rsplit(".", 1)[0]
@@ -185,7 +130,7 @@ def write_frame(engine: Engine, relation: str, frame: pd.DataFrame) -> None:
         return
     engine.execute(f"drop table if exists {relation}")
     engine.execute(f"create table {relation} ({', '.join(f'{c} {t}' for c, t in types.items())})")
-    for insert in _trino_inserts(relation, frame, types):
+    for insert in insert_statements(relation, types, frame.itertuples(index=False, name=None)):
         engine.execute(insert)
 
 
