@@ -394,7 +394,7 @@ def _load_results() -> list[EngineRun]:
             continue  # a domain's own benchmark (value-clv-*, attribution-*), reported in docs/marts.md
         known = {k: v for k, v in data.items() if k in EngineRun.__dataclass_fields__}
         runs.append(EngineRun(**known))
-    return sorted(runs, key=lambda r: (r.label != "before", r.label, r.persons, r.engine))
+    return sorted(runs, key=lambda r: (r.label != "before", r.measured_at, r.persons, r.engine))  # oldest first
 
 
 def _s(value: float | None) -> str:
