@@ -98,10 +98,33 @@
 {%- endmacro %}
 
 
-{#- The predicate narrowing a source of a model on the rebuild_rows strategy to the rows its run can need:
-    rows on the business dates new arrivals touch, and rows carrying an identifier of a restated person
-    (through identity_map). True on a full build. Reads the model's configs restate_date_column and
+{#- The run's scope for a model on the rebuild_rows strategy, as CTEs computed once and read by
+    source_rows_read: touched_dates (the business dates new arrivals touch) and restated_identifiers (the
+    identifiers of the persons restated, through identity_map). Nothing on a full build. Place it in the
+    model's `with` list before the sources it narrows; it reads the model's configs restate_date_column and
     restate_arrivals, so a model names its scope once, in its config.
+-#}
+{% macro rebuild_scope() -%}
+    {%- if is_incremental() -%}
+        {%- set watermark = config.get('restate_date_column') -%}
+        touched_dates as (
+            {{ dates_touched(config.get('restate_arrivals'), watermark) }}
+        ),
+
+        restated_identifiers as (
+            select
+                id_type,
+                id_value
+            from {{ ref('identity_map') }}
+            where super_id in ({{ persons_restated(watermark) }})
+        ),
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The predicate narrowing a source of a model on the rebuild_rows strategy to the rows its run can need:
+    rows on the business dates new arrivals touch, and rows carrying an identifier of a restated person (the
+    CTEs of rebuild_scope). True on a full build.
 
     Arguments:
       date_expr: the source's business-date column or expression.
@@ -109,13 +132,9 @@
 -#}
 {% macro source_rows_read(date_expr, identifiers) -%}
     {%- if is_incremental() -%}
-        {%- set watermark = config.get('restate_date_column') -%}
-        ({{ date_expr }} in ({{ dates_touched(config.get('restate_arrivals'), watermark) }})
+        ({{ date_expr }} in (select business_date from touched_dates)
         {%- for id_type, column in identifiers.items() %}
-            or {{ column }} in (
-                select id_value from {{ ref('identity_map') }}
-                where id_type = '{{ id_type }}' and super_id in ({{ persons_restated(watermark) }})
-            )
+            or {{ column }} in (select id_value from restated_identifiers where id_type = '{{ id_type }}')
         {%- endfor %})
     {%- else -%}
         true

@@ -23,6 +23,8 @@ identity_map as (
     select * from {{ ref('identity_map') }}
 ),
 
+{{ rebuild_scope() }}
+
 ad_events as (
     select * from {{ ref('stg_raw__ad_events') }}
     where {{ source_rows_read('event_date', {'device_id': 'device_id', 'phone_sha256': 'phone_sha256'}) }}

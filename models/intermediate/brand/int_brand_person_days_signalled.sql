@@ -18,6 +18,8 @@ identity_map as (
     select * from {{ ref('identity_map') }}
 ),
 
+{{ rebuild_scope() }}
+
 products as (
     select * from {{ ref('dim_products') }}
 ),

@@ -19,6 +19,8 @@ identity_map as (
     select * from {{ ref('identity_map') }}
 ),
 
+{{ rebuild_scope() }}
+
 app_events as (
     select * from {{ ref('stg_raw__app_events') }}
     where {{ source_rows_read('event_date', {'user_pin': 'user_pin', 'device_id': 'device_id'}) }}
