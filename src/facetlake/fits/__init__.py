@@ -38,8 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from facetlake.trino.rows import insert_statements
-
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -130,6 +128,8 @@ def write_frame(engine: Engine, relation: str, frame: pd.DataFrame) -> None:
         return
     engine.execute(f"drop table if exists {relation}")
     engine.execute(f"create table {relation} ({', '.join(f'{c} {t}' for c, t in types.items())})")
+    from facetlake.trino.rows import insert_statements
+
     for insert in insert_statements(relation, types, frame.itertuples(index=False, name=None)):
         engine.execute(insert)
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
+
 __all__ = ["MAX_STATEMENT_CHARS", "insert_statements", "json_value"]
 
 # Trino rejects a statement longer than query.max-length (1,000,000 characters by default).
@@ -21,13 +23,8 @@ MAX_STATEMENT_CHARS = 500_000
 
 
 def _missing(value: Any) -> bool:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return True
-    try:
-        import pandas as pd  # a missing value from a nullable column is pd.NA or pd.NaT, not None
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        return False
-    return value is pd.NA or value is pd.NaT
+    # A missing value from a nullable pandas column is pd.NA or pd.NaT, not None.
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 def json_value(value: Any, sql_type: str) -> Any:
