@@ -11,6 +11,8 @@ For each engine, on one generated lake (reused when it was generated with the sa
                       a day should cost about what it costs after 30
     crowd size        p50/p95 of `crowd size` over random 3-tag rules, against a direct count(*) with the
                       same predicate on marts.user_tags_wide
+    chart data        p50/p95 of `POST /api/v1/chart/data` for every chart of the dashboards, through a real
+                      Superset deployed over the built lake (its serving copy, or Trino), the cache bypassed
     peak memory       the largest resident set of any child process (dbt; Trino's JVM has its own heap)
 
 Ratios: full build / parse pass (goal <= 3x), day / full build (goal <= 10% at 1M persons). Each engine's
@@ -70,6 +72,9 @@ class EngineRun:
     crowd_p95_ms: float | None = None
     direct_p50_ms: float | None = None
     direct_p95_ms: float | None = None
+    chart_p50_ms: float | None = None
+    chart_p95_ms: float | None = None
+    charts: int = 0
     peak_rss_mib: float = 0.0
     slowest_full: list[tuple[str, float]] = field(default_factory=list)
     slowest_day: list[tuple[str, float]] = field(default_factory=list)
@@ -293,9 +298,36 @@ def _crowd_sizes(lake: Path, engine: str, rules: int = 20) -> tuple[float, float
             direct.append(best)
     finally:
         e.close()
-    direct.sort()
-    p95 = direct[min(len(direct) - 1, max(0, int(round(0.95 * len(direct) + 0.5)) - 1))]
-    return sized.p50, sized.p95, statistics.median(direct), p95
+    return sized.p50, sized.p95, statistics.median(direct), _p95(direct)
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(0.95 * len(ordered) + 0.5)) - 1))]
+
+
+def _chart_data(lake: Path, engine: str) -> tuple[float, float, int]:
+    """(p50, p95 ms, charts) of every dashboard chart's data through a Superset deployed over the built lake.
+
+    Each chart is asked once with force=true (Superset's cache is a NullCache anyway): the query a dashboard
+    runs when a user opens it after a build."""
+    from facetlake.superset import SupersetClient, SupersetServer, deploy
+
+    user = ("bench", "bench")
+    env = {
+        "FACETLAKE_ENGINE": engine,
+        "FACETLAKE_SUPERSET_ADMIN_USER": user[0],
+        "FACETLAKE_SUPERSET_ADMIN_PASSWORD": user[1],
+    }
+    deploy(lake, "all", env)
+    with SupersetServer(lake, port=_free_port(), extra_env=env) as server:
+        client = SupersetClient(server.url, timeout=600).login(*user)
+        latencies = []
+        for chart in client.list("chart"):
+            started = time.perf_counter()
+            client.get(f"/api/v1/chart/{chart['id']}/data/", format="json", type="full", force="true")
+            latencies.append((time.perf_counter() - started) * 1000)
+    return statistics.median(latencies), _p95(latencies), len(latencies)
 
 
 def run_benchmark(
@@ -306,6 +338,7 @@ def run_benchmark(
     engines: Sequence[str] = ENGINES,
     history: bool = True,
     label: str = "",
+    note: str = "",
     echo: Echo = print,
 ) -> list[EngineRun]:
     """Generate (or reuse) a lake, then per engine every measurement of the module doc; write the results."""
@@ -329,6 +362,7 @@ def run_benchmark(
             versions={**_versions(engine), "facetlake": _git_commit()},
             measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
             label=label,
+            note=note,
         )
         run.load_average.append(round(os.getloadavg()[0], 1))
         try:
@@ -366,6 +400,9 @@ def _measure(run: EngineRun, lake: Path, history: bool, echo: Echo, parsed: bool
     echo(f"{engine}: one day {prepared.step_seconds}; slowest {run.slowest_day}")
     echo(f"{engine}: one day {run.day_seconds:.1f} s; crowd sizes ...")
     run.crowd_p50_ms, run.crowd_p95_ms, run.direct_p50_ms, run.direct_p95_ms = _crowd_sizes(lake, engine)
+    echo(f"{engine}: crowd size p50 {run.crowd_p50_ms:.0f} ms; dashboard chart data ...")
+    run.chart_p50_ms, run.chart_p95_ms, run.charts = _chart_data(lake, engine)
+    echo(f"{engine}: chart data p50 {run.chart_p50_ms:.0f} ms over {run.charts} charts")
     if history and run.days > HISTORY_DAYS:
         short = _history_lake(lake, HISTORY_DAYS)
         echo(f"{engine}: the first {HISTORY_DAYS} days alone: full build, then their last day ...")
@@ -420,17 +457,18 @@ def write_report() -> Path:
         "",
         "| run | engine | lake | raw lines | generate lines/s | parse pass s | full build s | full / parse "
         "(goal <= 3x) | one day s | day / full (goal <= 10%) | day after 10 days s | crowd size p50 / p95 ms "
-        "| direct count p50 / p95 ms | peak memory MiB | load avg |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| direct count p50 / p95 ms | chart data p50 / p95 ms | peak memory MiB | load avg |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         generate = f"{r.raw_lines / r.generate_seconds:,.0f}" if r.generate_seconds else ""
         crowd = f"{r.crowd_p50_ms:.0f} / {r.crowd_p95_ms:.0f}" if r.crowd_p50_ms else ""
         direct = f"{r.direct_p50_ms:.0f} / {r.direct_p95_ms:.0f}" if r.direct_p50_ms else ""
+        charts = f"{r.chart_p50_ms:.0f} / {r.chart_p95_ms:.0f}" if r.chart_p50_ms else ""
         lines.append(
             f"| {r.label or 'after'} | {r.engine} | {r.persons:,} x {r.days} | {r.raw_lines:,} | {generate} | "
             f"{_s(r.parse_seconds)} | {_s(r.full_seconds)} | {_ratio(r.full_over_parse)} | {_s(r.day_seconds)} | "
-            f"{_ratio(r.day_over_full, percent=True)} | {_s(r.history_day_seconds)} | {crowd} | {direct} | "
+            f"{_ratio(r.day_over_full, percent=True)} | {_s(r.history_day_seconds)} | {crowd} | {direct} | {charts} | "
             f"{f'{r.peak_rss_mib:,.0f}' if r.peak_rss_mib else ''} | {' -> '.join(str(x) for x in r.load_average)} |"
         )
     lines += ["", "## Runs", ""]
@@ -506,15 +544,25 @@ def _plot(runs: list[EngineRun], target: Path) -> None:
     "--history/--no-history", default=True, show_default=True, help="Also time a day after the first 10 days."
 )
 @click.option("--label", default="", help="Names the result (e.g. before); the default is the current code.")
+@click.option("--note", default="", help="The conditions of the run (load, what changed), kept with the result.")
 def bench(
-    persons: int, days: int, seed: int, lake: Path | None, engines: tuple[str, ...], history: bool, label: str
+    persons: int,
+    days: int,
+    seed: int,
+    lake: Path | None,
+    engines: tuple[str, ...],
+    history: bool,
+    label: str,
+    note: str,
 ) -> None:
     """Time generation, a parse pass, a full build, one day and crowd sizes; write BENCHMARKS.md."""
     from facetlake.dbt_runner import BuildError
     from facetlake.trino import TrinoError
 
     try:
-        runs = run_benchmark(persons, days, seed, lake, engines, history, label, echo=lambda m: click.echo(m, err=True))
+        runs = run_benchmark(
+            persons, days, seed, lake, engines, history, label, note, echo=lambda m: click.echo(m, err=True)
+        )
     except (BuildError, TrinoError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"wrote {paths.project_dir() / 'BENCHMARKS.md'}")
