@@ -25,13 +25,14 @@ MODELS = {
     "intermediate.int_app_events_identified": ["event_id"],
     "intermediate.int_touchpoints_unioned": ["touchpoint_id"],
     "intermediate.int_brand_person_days_signalled": ["super_id", "brand_id", "signal_date"],
-    "marts.fct_brand_4a_person_stages": ["super_id", "brand_id", "stage_date"],
+    "marts.fct_brand_4a_person_stage_spells": ["super_id", "brand_id", "valid_from"],
 }
-SELECT = "+fct_brand_4a_person_stages +int_app_events_identified +int_touchpoints_unioned"
+SELECT = "+fct_brand_4a_person_stage_spells +int_app_events_identified +int_touchpoints_unioned"
 # Planted rows on a day before the lake's first, which no arrival touches (late lines included).
 PROBE_DATE = (CONFIG.start - timedelta(days=30)).isoformat()
 UNTOUCHED = "sid_probe_untouched"  # a person no run restates
-PROBES = f"select super_id from marts.fct_brand_4a_person_stages where stage_date = date '{PROBE_DATE}' order by 1"
+PROBED = "intermediate.int_brand_person_days_signalled"
+PROBES = f"select super_id from {PROBED} where signal_date = date '{PROBE_DATE}' order by 1"
 
 
 def _day(n: int) -> str:
@@ -43,7 +44,7 @@ class Built:
     root: Path
     daily: dict[str, pd.DataFrame]
     restatements: pd.DataFrame
-    probes_left: list[str]  # the planted super_ids still in the stages after a rerun of the last day
+    probes_left: list[str]  # the planted super_ids still in the signals after a rerun of the last day
     restated_probe: str
 
 
@@ -83,12 +84,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     for super_id in (restated_probe, UNTOUCHED):
         _execute(
             root,
-            "insert into marts.fct_brand_4a_person_stages"
-            f" values ('{super_id}', 'probe', date '{PROBE_DATE}', 'aware')",
+            f"insert into {PROBED} values ('{super_id}', 'probe', date '{PROBE_DATE}', 1, 0, 0, 0, 0, 0)",
         )
     _run_day(root, last)
     probes_left = [row[0] for row in _execute(root, PROBES)]
-    _execute(root, f"delete from marts.fct_brand_4a_person_stages where stage_date = date '{PROBE_DATE}'")
+    _execute(root, f"delete from {PROBED} where signal_date = date '{PROBE_DATE}'")
     assert _frames(root).keys() == daily.keys()
     run_dbt(root, ["run", "--full-refresh", "--select", " ".join(t.split(".")[1] for t in MODELS)], quiet=True)
     return Built(root, daily, restatements, probes_left, restated_probe)

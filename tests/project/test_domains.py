@@ -11,7 +11,7 @@ import yaml
 
 from facetlake import paths
 
-KEY_TESTS = {"unique", "unique_combination_of_columns"}
+KEY_TESTS = {"unique", "unique_columns"}
 VAR_CALL = re.compile(r"(?<![\w.])var\(\s*['\"](\w+)['\"]")
 
 

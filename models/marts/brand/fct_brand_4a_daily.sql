@@ -1,11 +1,12 @@
 {#- 4A assets: persons per brand, business day and stage, 'none' included, so the five stages of a brand and
-    day add up to the base (every super_id of dim_persons). Days: every day with a 4A signal of any brand (each
-    signal puts its person in a stage that day). -#}
+    day add up to the base (every super_id of dim_persons). Days: every day with a staged person of any brand
+    (from the first signal day to the last). -#}
 
 with
 
+-- Each person's stage with each brand on each day (a row per day of each spell, never kept).
 person_stages as (
-    select * from {{ ref('fct_brand_4a_person_stages') }}
+    {{ brand_4a_stage_days(ref('fct_brand_4a_person_stage_spells')) }}
 ),
 
 persons as (
@@ -16,6 +17,23 @@ products as (
     select * from {{ ref('dim_products') }}
 ),
 
+staged_counts as (
+    select
+        brand_id,
+        stage_date,
+        stage,
+        count(*) as persons
+    from person_stages
+    group by 1, 2, 3
+),
+
+-- Every signal qualifies for a stage on its own day, so the days with a staged person are the signal days
+-- (read from the counts, not from person_stages again: each read of it joins the spells to the days).
+days as (
+    select distinct stage_date
+    from staged_counts
+),
+
 brands as (
     select
         brand_id,
@@ -23,12 +41,6 @@ brands as (
     from products
     where brand_id is not null
     group by 1
-),
-
--- Every signal qualifies for a stage on its own day, so the days with a staged person are the signal days.
-days as (
-    select distinct stage_date
-    from person_stages
 ),
 
 -- The five stages in order; 'none' is the base less the staged persons.
@@ -59,15 +71,6 @@ base as (
     from persons
 ),
 
-staged_counts as (
-    select
-        brand_id,
-        stage_date,
-        stage,
-        count(*) as persons
-    from person_stages
-    group by 1, 2, 3
-),
 
 grid as (
     select

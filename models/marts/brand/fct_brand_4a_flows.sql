@@ -5,8 +5,9 @@
 
 with
 
+-- Each person's stage with each brand on each day (a row per day of each spell, never kept).
 person_stages as (
-    select * from {{ ref('fct_brand_4a_person_stages') }}
+    {{ brand_4a_stage_days(ref('fct_brand_4a_person_stage_spells')) }}
 ),
 
 daily as (

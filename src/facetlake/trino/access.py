@@ -106,7 +106,7 @@ PERSON_LEVEL_MARTS: tuple[str, ...] = (
     "customer_clv",
     "customer_churn_risk",
     "customer_wake_up_flags",
-    "fct_brand_4a_person_stages",
+    "fct_brand_4a_person_stage_spells",
     # Attribution: touchpoints, paths and order credits are per person or order; the channel aggregates span
     # every brand's orders (a competitor's sales by channel), so they stay with the service user too.
     "fct_touchpoints",

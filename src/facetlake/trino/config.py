@@ -413,7 +413,8 @@ def write_node_config(layout: NodeLayout, settings: NodeSettings, install: Path)
         "query.max-memory-per-node": f"{settings.query_memory_mb}MB",
         "memory.heap-headroom-per-node": f"{settings.headroom_mb}MB",
         # An aggregation, join, sort or window larger than the query memory spills to the node's disk instead
-        # of failing: fct_brand_4a_person_stages' aggregation needed more than 2.4 GB (a 6 GB heap) at 100k.
+        # of failing: the 4A stages' aggregation (a row per person, brand and day, since replaced by spells)
+        # needed more than 2.4 GB (a 6 GB heap) at 100k.
         "spill-enabled": True,
         "spiller-spill-path": layout.spill_dir.resolve().as_posix(),
         # dbt runs many short statements; keep finished queries for the UI but not forever.
