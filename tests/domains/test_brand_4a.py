@@ -28,8 +28,7 @@ def _stage_days(domain_lake) -> pd.DataFrame:
         "select super_id, brand_id, stage, valid_from, valid_to from marts.fct_brand_4a_person_stage_spells"
     )
     spells["stage_date"] = [
-        list(pd.date_range(first, last))
-        for first, last in zip(spells["valid_from"], spells["valid_to"], strict=True)
+        list(pd.date_range(first, last)) for first, last in zip(spells["valid_from"], spells["valid_to"], strict=True)
     ]
     days = spells.explode("stage_date")[["super_id", "brand_id", "stage_date", "stage"]].reset_index(drop=True)
     days["stage_date"] = pd.to_datetime(days["stage_date"]).astype("datetime64[us]")
