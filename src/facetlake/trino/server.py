@@ -26,7 +26,10 @@ from facetlake.trino.install import install, install_dir, is_installed
 from facetlake.trino.java import find_java
 
 DEFAULT_START_TIMEOUT = 240.0
-DEFAULT_STOP_TIMEOUT = 60.0
+# A node stops in under a second when it is idle; twice in CI (2026-12) a node took over 60 s to act on SIGTERM
+# (its server.log shows no shutdown before the kill), and the kill left its port held for a while. Three
+# minutes lets a slow shutdown finish before the SIGKILL.
+DEFAULT_STOP_TIMEOUT = 180.0
 MAIN_CLASS = "io.trino.server.TrinoServer"
 
 Echo = Callable[[str], None]
