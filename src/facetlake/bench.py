@@ -11,8 +11,9 @@ For each engine, on one generated lake (reused when it was generated with the sa
                       a day should cost about what it costs after 30
     crowd size        p50/p95 of `crowd size` over random 3-tag rules, against a direct count(*) with the
                       same predicate on marts.user_tags_wide
-    chart data        p50/p95 of `POST /api/v1/chart/data` for every chart of the dashboards, through a real
-                      Superset deployed over the built lake (its serving copy, or Trino), the cache bypassed
+    chart data        p50/p95 of the data of every chart of the dashboards (`/api/v1/chart/<id>/data/`, the
+                      query the chart runs), through a real Superset deployed over the built lake (its serving
+                      copy, or Trino), the cache bypassed
     peak memory       the largest resident set of any child process (dbt; Trino's JVM has its own heap)
 
 Ratios: full build / parse pass (goal <= 3x), day / full build (goal <= 10% at 1M persons). Each engine's
