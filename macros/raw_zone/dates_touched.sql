@@ -79,21 +79,14 @@
 
 
 {#- The rows a person-level model on the daily path rebuilds, as a predicate on its own columns: rows of
-    the business dates new arrivals touch (or, with dates_from_earliest, of every date from the earliest touched
-    one on, for windowed states such as a 4A stage that a day's signal changes for the window after it), and
-    every row of the persons restated (persons_restated).
+    the business dates new arrivals touch, and every row of the persons restated (persons_restated).
 
     Arguments:
       date_column: the model's business-date column (also the watermark, see arrival_window).
       arrivals: [staging model name, business-date column] pairs whose arrivals decide the dates.
-      dates_from_earliest: rebuild every date from the earliest touched one on (default false).
 -#}
-{% macro rows_rebuilt(date_column, arrivals, dates_from_earliest=false) -%}
-    {%- if dates_from_earliest -%}
-        ({{ date_column }} >= (select min(business_date) from ({{ dates_touched(arrivals, date_column) }}) as touched)
-    {%- else -%}
-        ({{ date_column }} in ({{ dates_touched(arrivals, date_column) }})
-    {%- endif %}
+{% macro rows_rebuilt(date_column, arrivals) -%}
+    ({{ date_column }} in ({{ dates_touched(arrivals, date_column) }})
         or super_id in ({{ persons_restated(date_column) }}))
 {%- endmacro %}
 
@@ -143,18 +136,14 @@
 
 
 {#- Incremental strategy 'rebuild_rows' for person-level models on the daily path: deletes the rows
-    rows_rebuilt() names (config restate_date_column, restate_arrivals, restate_dates_from_earliest) and
+    rows_rebuilt() names (config restate_date_column, restate_arrivals) and
     inserts the run's rows, which the model selects with the same predicate. Unlike delete+insert on a key,
     it also removes rows nothing replaces (a super_id retired by a merge, a day a split person no longer
     has). The predicate is rendered here, before the delete, from the same state the model's select saw. -#}
 {% macro get_incremental_rebuild_rows_sql(arg_dict) -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ arg_dict['target_relation'] }}
-    where {{ rows_rebuilt(
-        config.get('restate_date_column'),
-        config.get('restate_arrivals'),
-        config.get('restate_dates_from_earliest', false),
-    ) }};
+    where {{ rows_rebuilt(config.get('restate_date_column'), config.get('restate_arrivals')) }};
     insert into {{ arg_dict['target_relation'] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}

@@ -71,7 +71,6 @@ base as (
     from persons
 ),
 
-
 grid as (
     select
         brands.brand_id,
